@@ -111,3 +111,9 @@ func AsError(err error) (*Error, bool) {
 	ok := errors.As(err, &e)
 	return e, ok
 }
+
+// ErrorIs reports whether err carries a domain error with the given code.
+func ErrorIs(err error, code Code) bool {
+	e, ok := AsError(err)
+	return ok && e.Code == code
+}

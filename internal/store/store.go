@@ -263,3 +263,22 @@ func notFound(err error, kind string) error {
 	}
 	return err
 }
+
+// mustAffect turns an UPDATE or DELETE that touched no row into a typed
+// not-found error for kind: the row is missing or belongs to another
+// organisation.
+func mustAffect(res interface{ RowsAffected() (int64, error) }, err error) func(kind string) error {
+	return func(kind string) error {
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return model.NotFound(kind)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/sportello/sportello/internal/model"
+)
+
+// Inbound is a citizen's message as a channel received it.
+type Inbound struct {
+	OrgID             int64
+	ChannelID         int64
+	Channel           model.ChannelKind
+	From              model.Identity // who wrote: finds or creates the contact
+	DisplayName       string         // the name the channel gave, for a new contact
+	Language          string         // the conversation's language, if known
+	ProviderMessageID string         // for idempotency: a redelivery creates nothing
+	Body              string
+	Attachments       []model.Attachment // already stored, linked by id
+	At                time.Time          // when the provider received it; zero means now
+}
+
+// InboundResult tells what recording an inbound message did.
+type InboundResult struct {
+	ContactID       int64
+	ConversationID  int64
+	MessageID       int64
+	Seq             int64
+	Duplicate       bool // the provider id was seen before: nothing was written
+	NewContact      bool
+	NewConversation bool
+}
+
+// RecordInbound stores an inbound message in one transaction: it finds or
+// creates the contact by channel identity, finds the contact's open
+// conversation on that channel or opens one, and appends the message. When
+// it returns nil the message is durably stored. On SQLite concurrent calls
+// share one commit (see committer).
+func (s *Store) RecordInbound(ctx context.Context, in Inbound) (InboundResult, error) {
+	from, err := model.NormalizeIdentity(in.From)
+	if err != nil {
+		return InboundResult{}, err
+	}
+	if err := model.CheckText("body", in.Body, len(in.Attachments) == 0, MaxBody); err != nil {
+		return InboundResult{}, err
+	}
+	if err := model.CheckText("display_name", in.DisplayName, false, 200); err != nil {
+		return InboundResult{}, err
+	}
+	if in.Language != "" && !model.ValidLanguage(in.Language) {
+		in.Language = ""
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	var res InboundResult
+	err = s.inTx(ctx, func(tx q) error {
+		res = InboundResult{}
+		if in.ProviderMessageID != "" {
+			err := tx.row(ctx, "SELECT id, conversation_id, seq FROM messages WHERE channel_id = ? AND provider_message_id = ?",
+				in.ChannelID, in.ProviderMessageID).Scan(&res.MessageID, &res.ConversationID, &res.Seq)
+			if err == nil {
+				res.Duplicate = true
+				return nil
+			}
+			if err := notFound(err, "message"); !model.ErrorIs(err, model.CodeNotFound) {
+				return err
+			}
+		}
+		if err := findOrCreateContact(ctx, tx, in, from, now, &res); err != nil {
+			return err
+		}
+		return appendInbound(ctx, tx, in, now, &res)
+	})
+	return res, err
+}
+
+func findOrCreateContact(ctx context.Context, tx q, in Inbound, from model.Identity, now time.Time, res *InboundResult) error {
+	var merged nullInt
+	err := tx.row(ctx, `SELECT c.id, c.merged_into FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
+		WHERE i.org_id = ? AND i.kind = ? AND i.value = ?`, in.OrgID, string(from.Kind), from.Value).Scan(&res.ContactID, &merged)
+	if err == nil {
+		if merged.Int64 != 0 {
+			res.ContactID = merged.Int64
+		}
+		return nil
+	}
+	if err := notFound(err, "contact"); !model.ErrorIs(err, model.CodeNotFound) {
+		return err
+	}
+	c := &model.Contact{OrgID: in.OrgID, DisplayName: in.DisplayName, Language: in.Language,
+		Identities: []model.Identity{from}, CreatedAt: now, UpdatedAt: now}
+	if err := insertContact(ctx, tx, c); err != nil {
+		return err
+	}
+	res.ContactID, res.NewContact = c.ID, true
+	return nil
+}
+
+func appendInbound(ctx context.Context, tx q, in Inbound, now time.Time, res *InboundResult) error {
+	at := now
+	if !in.At.IsZero() && in.At.Before(now) {
+		at = in.At.UTC().Truncate(time.Millisecond)
+	}
+	var lastSeq int64
+	err := tx.row(ctx, `SELECT id, last_seq FROM conversations
+		WHERE contact_id = ? AND channel_id = ? AND status IN ('open', 'pending', 'snoozed') AND org_id = ?
+		ORDER BY last_activity_at DESC LIMIT 1`, res.ContactID, in.ChannelID, in.OrgID).Scan(&res.ConversationID, &lastSeq)
+	switch {
+	case err == nil:
+	case model.ErrorIs(notFound(err, "conversation"), model.CodeNotFound):
+		lang := in.Language
+		if lang == "" {
+			if err := tx.row(ctx, "SELECT language FROM contacts WHERE id = ?", res.ContactID).Scan(&lang); err != nil {
+				return err
+			}
+		}
+		if err := tx.row(ctx, `INSERT INTO conversations (org_id, contact_id, channel_id, channel, language, status, created_at, last_activity_at)
+			VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
+			in.OrgID, res.ContactID, in.ChannelID, string(in.Channel), lang, ms(now), ms(now)).Scan(&res.ConversationID); err != nil {
+			return mapError(err)
+		}
+		res.NewConversation = true
+	default:
+		return err
+	}
+	m := &model.Message{OrgID: in.OrgID, ConversationID: res.ConversationID, Seq: lastSeq + 1, Direction: model.DirectionInbound,
+		Body: in.Body, ProviderMessageID: in.ProviderMessageID, Attachments: in.Attachments, CreatedAt: at}
+	if err := insertMessage(ctx, tx, m, in.ChannelID); err != nil {
+		return err
+	}
+	if err := linkAttachments(ctx, tx, in.OrgID, m); err != nil {
+		return err
+	}
+	res.MessageID, res.Seq = m.ID, m.Seq
+	// A citizen writing again wakes a pending or snoozed conversation.
+	_, err = tx.exec(ctx, `UPDATE conversations SET last_seq = ?, last_activity_at = ?, preview = ?, status = 'open', snoozed_until = NULL
+		WHERE id = ?`, m.Seq, ms(now), preview(in.Body), res.ConversationID)
+	return err
+}
