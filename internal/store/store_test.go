@@ -1,7 +1,11 @@
 package store_test
 
 import (
+	"errors"
+	"path/filepath"
+
 	"context"
+	"github.com/sportello/sportello/internal/model"
 	"testing"
 
 	"github.com/sportello/sportello/internal/store"
@@ -51,6 +55,40 @@ func TestParseURL(t *testing.T) {
 		}
 		if got != tt.engine {
 			t.Errorf("ParseURL(%q) = %q, want %q", tt.in, got, tt.engine)
+		}
+	}
+}
+
+func TestBackup(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, store.SQLite)
+	org := &model.Organization{Slug: "bk", Name: "Backup"}
+	if err := s.CreateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "copy.db")
+	if err := s.Backup(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Backup(ctx, out); err == nil {
+		t.Error("backup over an existing file: got nil error")
+	}
+	c, err := store.Open(ctx, out, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	got, err := c.OrganizationBySlug(ctx, "bk")
+	if err != nil {
+		t.Fatalf("organisation missing from the backup: %v", err)
+	}
+	if got.Name != "Backup" {
+		t.Errorf("got %q, want Backup", got.Name)
+	}
+	if pg := storetest.Engines(); len(pg) > 1 {
+		p := storetest.Open(t, store.Postgres)
+		if err := p.Backup(ctx, out+"2"); !errors.Is(err, store.ErrBackupPostgres) {
+			t.Errorf("postgres backup: got %v, want ErrBackupPostgres", err)
 		}
 	}
 }
