@@ -286,11 +286,13 @@ func (l *loader) conversation(ctx context.Context, n int, start time.Time) error
 	}
 	var convID int64
 	triaged := false
-	closer := "" // who changes the final status: the last assignee
+	closer := ""   // who changes the final status: the last assignee
+	clock := start // the time of the latest step, so replies follow the messages they answer
 	for i, st := range cv.script {
 		switch st.kind {
 		case stepIn:
 			at := start.Add(st.after)
+			clock = at
 			res, err := l.s.RecordInbound(ctx, store.Inbound{
 				OrgID: l.org.ID, ChannelID: ch.ID, Channel: ch.Kind, From: from, Language: cv.language,
 				ProviderMessageID: providerID(cv.channel, n, i), Body: st.text, At: at,
@@ -314,7 +316,8 @@ func (l *loader) conversation(ctx context.Context, n int, start time.Time) error
 			if err != nil {
 				return err
 			}
-			m := &model.Message{Direction: model.DirectionNote, Body: st.text, AuthorUserID: by.ID}
+			m := &model.Message{Direction: model.DirectionNote, Body: st.text, AuthorUserID: by.ID, CreatedAt: clock.Add(time.Duration(3+i%5) * time.Minute)}
+			clock = m.CreatedAt
 			if st.kind == stepReply {
 				// Delivered already: nothing for an outbound queue to send to
 				// these made-up addresses.

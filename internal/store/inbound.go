@@ -116,7 +116,7 @@ func appendInbound(ctx context.Context, tx q, in Inbound, now time.Time, res *In
 		}
 		if err := tx.row(ctx, `INSERT INTO conversations (org_id, contact_id, channel_id, channel, language, status, created_at, last_activity_at)
 			VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
-			in.OrgID, res.ContactID, in.ChannelID, string(in.Channel), lang, ms(now), ms(now)).Scan(&res.ConversationID); err != nil {
+			in.OrgID, res.ContactID, in.ChannelID, string(in.Channel), lang, ms(at), ms(at)).Scan(&res.ConversationID); err != nil {
 			return mapError(err)
 		}
 		res.NewConversation = true
@@ -134,6 +134,6 @@ func appendInbound(ctx context.Context, tx q, in Inbound, now time.Time, res *In
 	res.MessageID, res.Seq = m.ID, m.Seq
 	// A citizen writing again wakes a pending or snoozed conversation.
 	_, err = tx.exec(ctx, `UPDATE conversations SET last_seq = ?, last_activity_at = ?, preview = ?, status = 'open', snoozed_until = NULL
-		WHERE id = ?`, m.Seq, ms(now), preview(in.Body), res.ConversationID)
+		WHERE id = ?`, m.Seq, ms(at), preview(in.Body), res.ConversationID)
 	return err
 }

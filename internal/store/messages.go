@@ -40,7 +40,11 @@ func (s *Store) AddMessage(ctx context.Context, orgID, conversationID int64, m *
 		m.DeliveryStatus = model.DeliveryQueued
 	}
 	m.OrgID, m.ConversationID = orgID, conversationID
-	m.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
+	// A time in the past is kept (imports, the demo); otherwise now.
+	if now := s.now().UTC(); m.CreatedAt.IsZero() || m.CreatedAt.After(now) {
+		m.CreatedAt = now
+	}
+	m.CreatedAt = m.CreatedAt.UTC().Truncate(time.Millisecond)
 	return s.inTx(ctx, func(tx q) error {
 		var channelID, lastSeq int64
 		var firstResp nullInt

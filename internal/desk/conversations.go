@@ -1,0 +1,108 @@
+package desk
+
+import (
+	"time"
+
+	"context"
+
+	"github.com/sportello/sportello/internal/model"
+	"github.com/sportello/sportello/internal/store"
+)
+
+var errForbidden = &model.Error{Code: model.CodeForbidden, Key: "error.forbidden", Message: "you may not do this"}
+
+// Forbidden is the error for a missing permission.
+func Forbidden() error { return errForbidden }
+
+// Conversations lists what the actor may see under filter f.
+func (d *Service) Conversations(ctx context.Context, a *Actor, f store.ConversationFilter) ([]*model.Conversation, string, error) {
+	f.Visibility = a.Visibility()
+	return d.st.Conversations(ctx, a.OrgID(), f)
+}
+
+// Conversation opens one conversation. One the actor may not see is
+// reported as not found, so ids cannot be probed; opening a restricted
+// case is audited.
+func (d *Service) Conversation(ctx context.Context, a *Actor, id int64) (*model.Conversation, error) {
+	c, err := d.st.Conversation(ctx, a.OrgID(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanSee(c) {
+		return nil, model.NotFound("conversation")
+	}
+	if c.Restricted {
+		d.audit(ctx, a.OrgID(), a.User.ID, "restricted_open", "conversation", c.ID, "", a.IP)
+	}
+	return c, nil
+}
+
+// Messages returns the messages after afterSeq of a conversation the
+// actor may see.
+func (d *Service) Messages(ctx context.Context, a *Actor, conversationID, afterSeq int64, limit int) ([]*model.Message, error) {
+	c, err := d.st.Conversation(ctx, a.OrgID(), conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanSee(c) {
+		return nil, model.NotFound("conversation")
+	}
+	return d.st.Messages(ctx, a.OrgID(), conversationID, afterSeq, limit)
+}
+
+// Post adds a reply (to the citizen) or an internal note.
+func (d *Service) Post(ctx context.Context, a *Actor, conversationID int64, m *model.Message) error {
+	switch m.Direction {
+	case model.DirectionOutbound:
+		if !a.Can(model.PermConversationsReply) {
+			return errForbidden
+		}
+	case model.DirectionNote:
+		if !a.Can(model.PermConversationsNote) {
+			return errForbidden
+		}
+	default:
+		return model.Invalid("direction", "error.validation.direction", "a message is a reply or a note", nil)
+	}
+	if _, err := d.Conversation(ctx, a, conversationID); err != nil {
+		return err
+	}
+	m.AuthorUserID = a.User.ID
+	m.ProviderMessageID, m.DeliveryStatus, m.Error = "", "", ""
+	m.CreatedAt = time.Time{} // replies are stamped now; only imports keep their time
+	return d.st.AddMessage(ctx, a.OrgID(), conversationID, m)
+}
+
+// Update changes a conversation. Status, priority, tags and language need
+// the update permission; assigning to someone else, a team or restricting
+// needs more; anyone who may update may take a conversation themselves.
+func (d *Service) Update(ctx context.Context, a *Actor, id int64, p store.ConversationPatch) (*model.Conversation, error) {
+	if _, err := d.Conversation(ctx, a, id); err != nil {
+		return nil, err
+	}
+	if !a.Can(model.PermConversationsUpdate) {
+		return nil, errForbidden
+	}
+	selfAssign := p.AssigneeID != nil && (*p.AssigneeID == a.User.ID || *p.AssigneeID == 0)
+	if (p.AssigneeID != nil && !selfAssign || p.TeamID != nil) && !a.Can(model.PermConversationsAssign) {
+		return nil, errForbidden
+	}
+	if p.Restricted != nil && !a.Can(model.PermConversationsRestricted) {
+		return nil, errForbidden
+	}
+	c, err := d.st.UpdateConversation(ctx, a.OrgID(), id, a.User.ID, p)
+	if err != nil {
+		return nil, err
+	}
+	if p.Restricted != nil {
+		d.audit(ctx, a.OrgID(), a.User.ID, "restricted_change", "conversation", id, "restricted="+boolStr(*p.Restricted), a.IP)
+	}
+	return c, nil
+}
+
+func boolStr(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
