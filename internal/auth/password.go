@@ -263,7 +263,7 @@ func ValidatePassword(pw string) error {
 	if len(pw) > MaxPasswordBytes {
 		return model.Invalid("password", "error.password.too_long",
 			fmt.Sprintf("password is longer than %d bytes", MaxPasswordBytes),
-			map[string]any{"Max": MaxPasswordBytes})
+			map[string]any{"Limit": MaxPasswordBytes})
 	}
 	if utf8.RuneCountInString(pw) < MinPasswordLen {
 		return model.Invalid("password", "error.password.too_short",

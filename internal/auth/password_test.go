@@ -330,10 +330,10 @@ func TestValidatePassword(t *testing.T) {
 		{"10 runes in 20 bytes", "àèìòùàèìòù", "", nil},
 		{"10 runes of Arabic", "كلمةالمرور", "", nil},
 		{"256 bytes", strings.Repeat("a", 256), "", nil},
-		{"257 bytes", strings.Repeat("a", 257), "error.password.too_long", map[string]any{"Max": 256}},
+		{"257 bytes", strings.Repeat("a", 257), "error.password.too_long", map[string]any{"Limit": 256}},
 		{"128 two-byte runes", strings.Repeat("é", 128), "", nil},
-		{"129 two-byte runes", strings.Repeat("é", 129), "error.password.too_long", map[string]any{"Max": 256}},
-		{"a megabyte", strings.Repeat("a", 1<<20), "error.password.too_long", map[string]any{"Max": 256}},
+		{"129 two-byte runes", strings.Repeat("é", 129), "error.password.too_long", map[string]any{"Limit": 256}},
+		{"a megabyte", strings.Repeat("a", 1<<20), "error.password.too_long", map[string]any{"Limit": 256}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

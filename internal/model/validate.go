@@ -118,11 +118,11 @@ func CheckText(field, s string, required bool, maxRunes int) error {
 	if required && strings.TrimSpace(s) == "" {
 		return Invalid(field, "error.validation.required", field+" is required", map[string]any{"Field": field})
 	}
-	if !utf8.ValidString(s) {
+	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
 		return Invalid(field, "error.validation.utf8", field+" is not valid text", map[string]any{"Field": field})
 	}
 	if utf8.RuneCountInString(s) > maxRunes {
-		return Invalid(field, "error.validation.too_long", field+" is too long", map[string]any{"Field": field, "Max": maxRunes})
+		return Invalid(field, "error.validation.too_long", field+" is too long", map[string]any{"Field": field, "Limit": maxRunes})
 	}
 	return nil
 }

@@ -75,7 +75,7 @@ func linkAttachmentIDs(ctx context.Context, tx q, orgID, messageID int64, ids []
 		return nil
 	}
 	if len(ids) > maxLinkedAttachments {
-		return model.Invalid("attachment_ids", "error.validation.too_many", "too many attachments", map[string]any{"Field": "attachment_ids", "Max": maxLinkedAttachments})
+		return model.Invalid("attachment_ids", "error.validation.too_many", "too many attachments", map[string]any{"Field": "attachment_ids", "Limit": maxLinkedAttachments})
 	}
 	var n int
 	if err := tx.row(ctx, "SELECT COUNT(*) FROM messages WHERE org_id = ? AND id = ?", orgID, messageID).Scan(&n); err != nil {

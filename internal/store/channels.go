@@ -28,7 +28,7 @@ func checkChannel(c *model.Channel) error {
 		c.Settings = "{}"
 	}
 	if len(c.Settings) > maxChannelSettings {
-		return model.Invalid("settings", "error.validation.too_long", "settings are too long", map[string]any{"Field": "settings", "Max": maxChannelSettings})
+		return model.Invalid("settings", "error.validation.too_long", "settings are too long", map[string]any{"Field": "settings", "Limit": maxChannelSettings})
 	}
 	// json.Valid alone would take "null", "[]" or "3".
 	if c.Settings[0] != '{' || !json.Valid([]byte(c.Settings)) {

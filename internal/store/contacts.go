@@ -162,6 +162,9 @@ func (s *Store) Contacts(ctx context.Context, orgID int64, f ContactFilter) ([]*
 		args = append(args, at, id)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
+		if err := model.CheckText("q", q, false, 200); err != nil {
+			return nil, "", err
+		}
 		like := "%" + escapeLike(q) + "%"
 		where = append(where, "(c.display_name "+s.ilike()+" ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM contact_identities i WHERE i.org_id = c.org_id AND i.contact_id = c.id AND i.value "+s.ilike()+" ? ESCAPE '\\'))")
 		args = append(args, like, like)

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/sportello/sportello/internal/model"
 )
@@ -192,6 +191,9 @@ func (s *Store) conversationWhere(orgID int64, f ConversationFilter) ([]string, 
 		args = append(args, f.Language)
 	}
 	if f.Tag != "" {
+		if err := model.CheckText("tag", f.Tag, false, 63); err != nil {
+			return nil, nil, err
+		}
 		where = append(where, "EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id AND t.tag = ?)")
 		args = append(args, strings.ToLower(f.Tag))
 	}
@@ -200,8 +202,8 @@ func (s *Store) conversationWhere(orgID int64, f ConversationFilter) ([]string, 
 		args = append(args, f.ContactID)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		if utf8.RuneCountInString(q) > 200 {
-			return nil, nil, model.Invalid("q", "error.validation.too_long", "search text is too long", map[string]any{"Field": "q", "Max": 200})
+		if err := model.CheckText("q", q, false, 200); err != nil {
+			return nil, nil, err
 		}
 		like := "%" + escapeLike(q) + "%"
 		il := s.ilike()
@@ -421,7 +423,7 @@ func validatePatch(p *ConversationPatch) error {
 	}
 	if p.Tags != nil {
 		if len(*p.Tags) > 50 {
-			return model.Invalid("tags", "error.validation.too_many", "at most 50 tags", map[string]any{"Field": "tags", "Max": 50})
+			return model.Invalid("tags", "error.validation.too_many", "at most 50 tags", map[string]any{"Field": "tags", "Limit": 50})
 		}
 		tags := make([]string, 0, len(*p.Tags))
 		for _, t := range *p.Tags {

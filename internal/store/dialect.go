@@ -72,6 +72,8 @@ func mapError(err error) error {
 		switch pg.Code {
 		case "23505": // unique_violation
 			return &model.Error{Code: model.CodeConflict, Key: "error.duplicate", Message: "already exists", Err: err}
+		case "22021", "22P05": // bad byte sequence for the encoding, untranslatable character
+			return &model.Error{Code: model.CodeInvalid, Key: "error.validation.utf8", Message: "not valid text", Err: err}
 		case "23503": // foreign_key_violation
 			return &model.Error{Code: model.CodeInvalid, Key: "error.reference", Message: "refers to a record that does not exist", Err: err}
 		}

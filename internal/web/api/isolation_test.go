@@ -1,0 +1,135 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/sportello/sportello/internal/store"
+	"github.com/sportello/sportello/internal/store/storetest"
+	"github.com/sportello/sportello/internal/web/api"
+)
+
+// bodyFor is a valid body for each method that takes one, so that a
+// request fails only because of whose id it names.
+var bodyFor = map[string]string{
+	"PATCH": `{"priority": 3, "tags": ["from-alpha"]}`,
+	"POST":  `{"body": "written by alpha", "type": "note"}`,
+}
+
+// TestIsolation walks every route of the table with organisation A's
+// admin token against organisation B's ids: each must find nothing, and no
+// answer may carry B's data. A route with a new kind of path id fails here
+// until the test is told which of B's ids to use.
+func TestIsolation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		a, b := e.newOrg("alpha"), e.newOrg("bravo")
+		secrets := [][]byte{[]byte(b.contactName), []byte(b.body), []byte(b.team.Name), []byte(b.admin.Email), []byte(b.vol.Name)}
+		idOf := func(t *testing.T, o *org, path string) int64 {
+			switch {
+			case strings.HasPrefix(path, "/api/v1/conversations/{id}"):
+				return o.conversation
+			case strings.HasPrefix(path, "/api/v1/contacts/{id}"):
+				return o.contact
+			}
+			t.Fatalf("route %s: tell TestIsolation which id of an organisation to use", path)
+			return 0
+		}
+		before := snapshot(t, s, b)
+		for _, ep := range api.Endpoints() {
+			t.Run(ep.Method+" "+ep.Path, func(t *testing.T) {
+				path := func(o *org) string {
+					p := ep.Path
+					if i := strings.Index(p, "{id}"); i >= 0 {
+						p = p[:i] + fmt.Sprint(idOf(t, o, p)) + p[i+len("{id}"):]
+					}
+					if strings.Contains(p, "{") {
+						t.Fatalf("route %s has a path parameter TestIsolation does not fill", ep.Path)
+					}
+					return p
+				}
+				if strings.Contains(ep.Path, "{") {
+					// The control: the same route with A's own id works.
+					if r := e.call(ep.Method, path(a), a.adminToken, bodyFor[ep.Method]); r.status >= 300 {
+						t.Fatalf("with A's own id: status %d: %s", r.status, r.body)
+					}
+				}
+				r := e.call(ep.Method, path(b), a.adminToken, bodyFor[ep.Method])
+				for _, sec := range secrets {
+					if bytes.Contains(r.body, sec) {
+						t.Errorf("answer carries organisation B's %q: %s", sec, r.body)
+					}
+				}
+				switch {
+				case strings.Contains(ep.Path, "{"):
+					if r.status != http.StatusNotFound {
+						t.Fatalf("status %d, want 404: %s", r.status, r.body)
+					}
+					if code, _, _ := r.errorBody(t); code != "not_found" {
+						t.Errorf("code %q, want not_found", code)
+					}
+				case r.status != http.StatusOK:
+					t.Errorf("status %d, want 200: %s", r.status, r.body)
+				}
+			})
+		}
+		if after := snapshot(t, s, b); after != before {
+			t.Errorf("organisation B changed:\nbefore %s\nafter  %s", before, after)
+		}
+
+		// Filters naming B's records find nothing.
+		for _, q := range []string{
+			fmt.Sprintf("contact=%d", b.contact),
+			fmt.Sprintf("team=%d", b.team.ID),
+			fmt.Sprintf("assignee=%d", b.admin.ID),
+			"q=" + strings.ReplaceAll(b.contactName, " ", "+"),
+		} {
+			var p page
+			e.get("/api/v1/conversations?"+q, a.adminToken, &p)
+			if len(p.Items) != 0 {
+				t.Errorf("conversations?%s: %d items, want none", q, len(p.Items))
+			}
+		}
+		var p page
+		e.get("/api/v1/contacts?q="+strings.ReplaceAll(b.contactName, " ", "+"), a.adminToken, &p)
+		if len(p.Items) != 0 {
+			t.Errorf("contacts?q=B's name: %d items, want none", len(p.Items))
+		}
+
+		// Pointing A's conversation at B's team or user is refused.
+		for _, body := range []string{
+			fmt.Sprintf(`{"team_id": %d}`, b.team.ID),
+			fmt.Sprintf(`{"assignee_id": %d}`, b.admin.ID),
+		} {
+			r := e.call("PATCH", fmt.Sprintf("/api/v1/conversations/%d", a.conversation), a.adminToken, body)
+			if r.status != http.StatusBadRequest {
+				t.Errorf("PATCH %s: status %d, want 400: %s", body, r.status, r.body)
+			}
+		}
+	})
+}
+
+// snapshot describes what a client could change in an organisation's
+// conversation: its state and its messages.
+func snapshot(t *testing.T, s *store.Store, o *org) string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := s.Conversation(ctx, o.org.ID, o.conversation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := s.Messages(ctx, o.org.ID, o.conversation, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contacts, _, err := s.Contacts(ctx, o.org.ID, store.ContactFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("status=%s priority=%d team=%d assignee=%d tags=%v language=%q subject=%q snoozed=%v last_seq=%d messages=%d contacts=%d",
+		c.Status, c.Priority, c.TeamID, c.AssigneeID, c.Tags, c.Language, c.Subject, c.SnoozedUntil, c.LastSeq, len(ms), len(contacts))
+}
