@@ -18,7 +18,7 @@ const Unassigned int64 = -1
 type Visibility struct {
 	UserID       int64
 	AssignedOnly bool    // volunteers: only what is assigned to them
-	TeamIDs      []int64 // operators: their teams, unassigned work and their own
+	TeamIDs      []int64 // operators: their teams' work, work of no team (the whole desk's), and their own
 	TeamScoped   bool    // apply TeamIDs
 	Restricted   bool    // may see restricted cases not assigned to them
 }
