@@ -1,0 +1,297 @@
+package console
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sportello/sportello/internal/locale"
+	"github.com/sportello/sportello/internal/model"
+	"github.com/sportello/sportello/internal/web"
+)
+
+// timelineWindow is how many of the newest messages a page shows.
+const timelineWindow = 500
+
+// pollSeconds is how often console.js asks for new messages.
+const pollSeconds = 10
+
+type conversationPage struct {
+	*page
+	Conv        *model.Conversation
+	Heading     string
+	Facts       []fact
+	Contact     contactView
+	Items       []timelineItem
+	LastSeq     int64
+	OlderHidden bool
+	PollURL     string
+	PollSeconds int
+	Action      string // the update form's target
+	Can         struct{ Reply, Note, Update, Assign, AssignMe bool }
+	Statuses    []option
+	Priorities  []option
+	Users       []option
+	Teams       []option
+	Tags        string
+	SnoozeValue string
+	Draft       string
+	DraftMode   string // "reply" or "note"
+	Errors      map[string]string
+}
+
+// fact is one line of the details list.
+type fact struct{ Label, Value string }
+
+type contactView struct {
+	Name       string
+	Language   string
+	Identities []fact
+}
+
+// convForm carries what a failed POST sends back to the page.
+type convForm struct {
+	status int
+	done   string // after a redirect: "reply", "note" or "updated"
+	draft  string
+	mode   string // the draft's kind: "reply" or "note"
+	errors map[string]string
+}
+
+func conversationURL(id int64) string { return "/conversations/" + strconv.FormatInt(id, 10) }
+
+func pathID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// conversation shows a conversation's timeline with the reply form and
+// the details; with ?after_seq=N it answers only the timeline items after
+// N, for console.js.
+func (c *Console) conversation(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		c.notFound(w, r)
+		return
+	}
+	if r.URL.Query().Has("after_seq") {
+		c.timelineAfter(w, r, id)
+		return
+	}
+	conv, err := c.desk.Conversation(r.Context(), web.ActorFrom(r), id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.renderConversation(w, r, conv, convForm{status: http.StatusOK, done: r.URL.Query().Get("ok")})
+}
+
+// timelineAfter answers the items after after_seq: 204 when there are
+// none, 404 when the conversation is not visible.
+func (c *Console) timelineAfter(w http.ResponseWriter, r *http.Request, id int64) {
+	w.Header().Set("Cache-Control", "no-store")
+	after, err := strconv.ParseInt(r.URL.Query().Get("after_seq"), 10, 64)
+	if err != nil || after < 0 {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	a := web.ActorFrom(r)
+	msgs, err := c.desk.Messages(r.Context(), a, id, after, 200)
+	if err != nil {
+		if web.Status(err) >= 500 {
+			c.log.ErrorContext(r.Context(), "console: timeline", "err", err, "request_id", web.RequestID(r.Context()))
+		}
+		w.WriteHeader(web.Status(err))
+		return
+	}
+	if len(msgs) == 0 {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	conv, err := c.desk.Store().Conversation(r.Context(), a.OrgID(), id)
+	if err != nil {
+		w.WriteHeader(web.Status(err))
+		return
+	}
+	p := c.printer(r)
+	n, err := c.names(r, a.OrgID(), p)
+	if err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	items := c.timeline(p, n, contactName(p, conv.ContactName, conv.ContactID), msgs, c.orgLocation(r, a.OrgID()))
+	c.renderTemplate(w, r, http.StatusOK, p.Lang(), "conversation", "timeline-items", items)
+}
+
+func (c *Console) names(r *http.Request, orgID int64, p *locale.Printer) (names, error) {
+	users, err := c.desk.Store().Users(r.Context(), orgID)
+	if err != nil {
+		return names{}, err
+	}
+	teams, err := c.desk.Store().Teams(r.Context(), orgID)
+	if err != nil {
+		return names{}, err
+	}
+	return newNames(p, users, teams), nil
+}
+
+// renderConversation renders the page of conv; form carries a failed
+// POST's draft and errors, or after a redirect the kind of success.
+func (c *Console) renderConversation(w http.ResponseWriter, r *http.Request, conv *model.Conversation, form convForm) {
+	a := web.ActorFrom(r)
+	ctx := r.Context()
+	pg := c.newPage(r, conversationURL(conv.ID), "conversation.page_title")
+	pg.Nav = "inbox"
+	p := pg.p
+	data := conversationPage{
+		page: pg, Conv: conv, Errors: form.errors, Draft: form.draft, DraftMode: "reply",
+		Action: conversationURL(conv.ID), PollURL: conversationURL(conv.ID), PollSeconds: pollSeconds,
+	}
+	if data.Errors == nil {
+		data.Errors = map[string]string{}
+	}
+	switch form.done {
+	case "reply":
+		pg.Notice = p.T("conversation.reply_sent", nil)
+	case "note":
+		pg.Notice = p.T("conversation.note_added", nil)
+	case "updated":
+		pg.Notice = p.T("conversation.updated", nil)
+	}
+	if form.mode == "note" {
+		data.DraftMode = "note"
+	}
+	data.Can.Reply = a.Can(model.PermConversationsReply)
+	data.Can.Note = a.Can(model.PermConversationsNote)
+	data.Can.Update = a.Can(model.PermConversationsUpdate)
+	data.Can.Assign = data.Can.Update && a.Can(model.PermConversationsAssign)
+	data.Can.AssignMe = data.Can.Update && conv.AssigneeID != a.User.ID
+	if !data.Can.Reply {
+		data.DraftMode = "note"
+	}
+
+	users, err := c.desk.Store().Users(ctx, a.OrgID())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	teams, err := c.desk.Store().Teams(ctx, a.OrgID())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	n := newNames(p, users, teams)
+	loc := c.orgLocation(r, a.OrgID())
+
+	name := contactName(p, conv.ContactName, conv.ContactID)
+	data.Heading = name
+	pg.Title = name + " · " + pg.Title
+	data.Contact = contactView{Name: name, Language: c.languageName(conv.Language)}
+	// Identities are personal data: only roles that may read contacts
+	// see them (volunteers do not).
+	if a.Can(model.PermContactsRead) {
+		ct, err := c.desk.Store().Contact(ctx, a.OrgID(), conv.ContactID)
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		if ct.Language != "" {
+			data.Contact.Language = c.languageName(ct.Language)
+		}
+		for _, id := range ct.Identities {
+			data.Contact.Identities = append(data.Contact.Identities, fact{Label: identityLabel(p, id.Kind), Value: id.Value})
+		}
+	}
+
+	after := max(0, conv.LastSeq-timelineWindow)
+	msgs, err := c.desk.Messages(ctx, a, conv.ID, after, timelineWindow)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	data.OlderHidden = after > 0
+	data.Items = c.timeline(p, n, name, msgs, loc)
+	data.LastSeq = after
+	if len(msgs) > 0 {
+		data.LastSeq = msgs[len(msgs)-1].Seq
+	}
+
+	assignee, team := p.T("conversation.nobody", nil), p.T("conversation.no_team", nil)
+	if conv.AssigneeID != 0 {
+		assignee = n.user(conv.AssigneeID)
+	}
+	if conv.TeamID != 0 {
+		team = n.team(conv.TeamID)
+	}
+	data.Facts = []fact{
+		{p.T("conversation.status", nil), statusLabel(p, conv.Status)},
+		{p.T("conversation.priority", nil), priorityLabel(p, conv.Priority)},
+		{p.T("conversation.assignee", nil), assignee},
+		{p.T("conversation.team", nil), team},
+		{p.T("conversation.channel", nil), channelLabel(p, conv.Channel)},
+	}
+	if conv.Language != "" {
+		data.Facts = append(data.Facts, fact{p.T("conversation.language", nil), c.languageName(conv.Language)})
+	}
+	data.Facts = append(data.Facts, fact{p.T("conversation.opened", nil), p.FormatDateTime(conv.CreatedAt, loc)})
+	if conv.SnoozedUntil != nil {
+		data.Facts = append(data.Facts, fact{p.T("conversation.snoozed_until", nil), p.FormatDateTime(*conv.SnoozedUntil, loc)})
+		data.SnoozeValue = conv.SnoozedUntil.In(loc).Format(snoozeLayout)
+	}
+	if len(conv.Tags) > 0 {
+		data.Facts = append(data.Facts, fact{p.T("conversation.tags", nil), strings.Join(conv.Tags, ", ")})
+	}
+	data.Tags = strings.Join(conv.Tags, ", ")
+
+	for _, s := range model.Statuses {
+		data.Statuses = append(data.Statuses, option{Value: string(s), Label: statusLabel(p, s), Selected: s == conv.Status})
+	}
+	for pr := model.PriorityLow; pr <= model.PriorityUrgent; pr++ {
+		data.Priorities = append(data.Priorities, option{Value: strconv.Itoa(int(pr)), Label: priorityLabel(p, pr), Selected: pr == conv.Priority})
+	}
+	if data.Can.Assign {
+		data.Users = append(data.Users, option{Value: "0", Label: p.T("conversation.nobody", nil), Selected: conv.AssigneeID == 0})
+		for _, u := range users {
+			if u.Active || u.ID == conv.AssigneeID {
+				data.Users = append(data.Users, option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Selected: u.ID == conv.AssigneeID})
+			}
+		}
+		data.Teams = append(data.Teams, option{Value: "0", Label: p.T("conversation.no_team", nil), Selected: conv.TeamID == 0})
+		for _, t := range teams {
+			data.Teams = append(data.Teams, option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name, Selected: t.ID == conv.TeamID})
+		}
+	}
+	if len(data.Errors) > 0 {
+		pg.failed()
+		if msg, ok := data.Errors[""]; ok {
+			pg.Alert = msg
+		}
+	}
+	status := form.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	c.render(w, r, status, "conversation", pg, data)
+}
+
+// snoozeLayout is the value of an <input type="datetime-local">.
+const snoozeLayout = "2006-01-02T15:04"
+
+// knownFields are the fields whose errors show next to an input; others
+// go to the page's alert.
+var knownFields = []string{"body", "status", "snoozed_until", "priority", "tags", "assignee_id", "team_id"}
+
+// fieldOf is the form field an error concerns, or "" for the page.
+func fieldOf(err error) string {
+	if e, ok := model.AsError(err); ok && slices.Contains(knownFields, e.Field) {
+		return e.Field
+	}
+	return ""
+}
+
+// parseSnooze reads a datetime-local value in the organisation's zone.
+func parseSnooze(s string, loc *time.Location) (time.Time, error) {
+	return time.ParseInLocation(snoozeLayout, s, loc)
+}

@@ -1,0 +1,59 @@
+package console
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/sportello/sportello/internal/model"
+	"github.com/sportello/sportello/internal/web"
+)
+
+// postMessage adds a reply to the citizen or an internal note. On a
+// mistake the page comes back with the draft kept and the error by the
+// field.
+func (c *Console) postMessage(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		c.notFound(w, r)
+		return
+	}
+	a := web.ActorFrom(r)
+	body, mode := r.PostForm.Get("body"), r.PostForm.Get("direction")
+	var dir model.Direction
+	switch mode {
+	case "reply", "":
+		dir, mode = model.DirectionOutbound, "reply"
+	case "note":
+		dir = model.DirectionNote
+	default:
+		c.fail(w, r, model.Invalid("direction", "error.validation.direction", "a message is a reply or a note", nil))
+		return
+	}
+	back := func(status int, field, msg string) {
+		conv, err := c.desk.Conversation(r.Context(), a, id)
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		c.renderConversation(w, r, conv, convForm{status: status, draft: body, mode: mode, errors: map[string]string{field: msg}})
+	}
+	if strings.TrimSpace(body) == "" {
+		back(http.StatusBadRequest, "body", c.printer(r).T("conversation.body_required", nil))
+		return
+	}
+	m := &model.Message{Direction: dir, Body: body}
+	if err := c.desk.Post(r.Context(), a, id, m); err != nil {
+		if !model.ErrorIs(err, model.CodeInvalid) {
+			c.fail(w, r, err)
+			return
+		}
+		field := fieldOf(err)
+		if field != "body" {
+			field = ""
+		}
+		back(web.Status(err), field, errorText(c.printer(r), err))
+		return
+	}
+	http.Redirect(w, r, conversationURL(id)+"?ok="+mode+"#m-"+strconv.FormatInt(m.Seq, 10), http.StatusSeeOther)
+}

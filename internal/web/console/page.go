@@ -1,0 +1,200 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/sportello/sportello/internal/desk"
+	"github.com/sportello/sportello/internal/locale"
+	"github.com/sportello/sportello/internal/model"
+	"github.com/sportello/sportello/internal/web"
+)
+
+// page is what the layout needs: language, title, the signed-in user,
+// the language picker and one message to announce.
+type page struct {
+	Lang   string
+	Dir    string
+	Title  string
+	Nav    string // the current item of the main navigation
+	Actor  *desk.Actor
+	CSRF   string
+	Langs  []langLink
+	Notice string // success, announced politely (role=status)
+	Alert  string // failure, announced at once (role=alert)
+
+	p *locale.Printer
+}
+
+type langLink struct {
+	Lang, Name, URL string
+	Current         bool
+}
+
+// option is one choice of a select.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// newPage starts a page titled by titleKey. self is the page's own GET
+// address, for the language picker: a form's page re-rendered after a
+// POST links to the page, not to the POST's target.
+func (c *Console) newPage(r *http.Request, self, titleKey string) *page {
+	p := c.printer(r)
+	pg := &page{Lang: p.Lang(), Dir: p.Dir(), Title: p.T(titleKey, nil), Actor: web.ActorFrom(r), p: p}
+	if se := web.SessionFrom(r); se != nil {
+		pg.CSRF = se.CSRF
+	}
+	u, err := url.Parse(self)
+	if err != nil {
+		u = &url.URL{Path: "/inbox"}
+	}
+	for _, lang := range c.bundle.Languages() {
+		q := u.Query()
+		q.Set("lang", lang)
+		u.RawQuery = q.Encode()
+		lp := c.bundle.Printer(lang)
+		pg.Langs = append(pg.Langs, langLink{Lang: lang, Name: lp.Name(), URL: u.String(), Current: lang == p.Lang()})
+	}
+	return pg
+}
+
+// selfURL is the request's address without ?lang=, for GET pages.
+func selfURL(r *http.Request) string {
+	u := *r.URL
+	q := u.Query()
+	q.Del("lang")
+	u.RawQuery = q.Encode()
+	return u.RequestURI()
+}
+
+// failed marks the title of a page that shows errors, so that a screen
+// reader user hears it first.
+func (pg *page) failed() {
+	pg.Title = pg.p.T("console.error_prefix", nil) + " " + pg.Title
+}
+
+// fail renders the error page for err: a translated message and the
+// status from web's table. Internal errors are logged, never shown.
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
+	p := c.printer(r)
+	status, d := web.Detail(r, c.log, p, err)
+	self := "/inbox"
+	if r.Method == http.MethodGet {
+		self = selfURL(r)
+	}
+	titleKey := "console.error_title"
+	msg := d.Message
+	switch status {
+	case http.StatusNotFound:
+		titleKey, msg = "console.not_found_title", p.T("console.not_found", nil)
+	case http.StatusForbidden:
+		titleKey = "console.forbidden_title"
+	}
+	pg := c.newPage(r, self, titleKey)
+	pg.Alert = msg
+	c.render(w, r, status, "error", pg, pg)
+}
+
+func (c *Console) notFound(w http.ResponseWriter, r *http.Request) {
+	c.fail(w, r, model.NotFound("page"))
+}
+
+// keyAliases name the catalog entry for error keys the desk and auth use
+// under another name; an alias applies only while the original key is
+// missing from the catalog.
+var keyAliases = map[string]string{
+	"password.current_wrong":   "password.current_invalid",
+	"error.password.too_short": "password.too_short",
+}
+
+// errorText is err as a message for a form field.
+func errorText(p *locale.Printer, err error) string {
+	if e, ok := model.AsError(err); ok && e.Key != "" {
+		if alias, ok := keyAliases[e.Key]; ok && !has(p, e.Key) {
+			return p.T(alias, e.Args)
+		}
+	}
+	return p.Error(err)
+}
+
+// has reports whether the catalogs know key: T returns a missing key as is.
+func has(p *locale.Printer, key string) bool { return p.T(key, nil) != key }
+
+// labelOr translates key, or returns fallback when no catalog has it (a
+// status or language added later).
+func labelOr(p *locale.Printer, key, fallback string) string {
+	if has(p, key) {
+		return p.T(key, nil)
+	}
+	return fallback
+}
+
+func statusLabel(p *locale.Printer, s model.Status) string {
+	return labelOr(p, "status."+string(s), string(s))
+}
+
+var priorityKeys = map[model.Priority]string{
+	model.PriorityLow: "priority.low", model.PriorityNormal: "priority.normal",
+	model.PriorityHigh: "priority.high", model.PriorityUrgent: "priority.urgent",
+}
+
+func priorityLabel(p *locale.Printer, n model.Priority) string {
+	if k, ok := priorityKeys[n]; ok {
+		return p.T(k, nil)
+	}
+	return strconv.Itoa(int(n))
+}
+
+// channelKeys maps channel kinds to their catalog keys where the names
+// differ.
+var channelKeys = map[model.ChannelKind]string{model.ChannelWeb: "channel.webchat", model.ChannelForm: "channel.webform"}
+
+func channelLabel(p *locale.Printer, k model.ChannelKind) string {
+	key, ok := channelKeys[k]
+	if !ok {
+		key = "channel." + string(k)
+	}
+	return labelOr(p, key, string(k))
+}
+
+func identityLabel(p *locale.Printer, k model.IdentityKind) string {
+	return labelOr(p, "conversation.identity_"+string(k), string(k))
+}
+
+// languageName is a language's name in itself when the console speaks it
+// ("العربية"), else its code ("wo").
+func (c *Console) languageName(code string) string {
+	if code == "" {
+		return ""
+	}
+	if c.bundle.Supported(code) {
+		return c.bundle.Printer(code).Name()
+	}
+	return code
+}
+
+// orgLocation is the organisation's time zone, in which times are shown.
+func (c *Console) orgLocation(r *http.Request, orgID int64) *time.Location {
+	o, err := c.desk.Store().Organization(r.Context(), orgID)
+	if err != nil {
+		c.log.WarnContext(r.Context(), "console: organisation time zone", "org", orgID, "err", err)
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(o.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// contactName is the contact's name, or a stand-in for one without.
+func contactName(p *locale.Printer, name string, id int64) string {
+	if name != "" {
+		return name
+	}
+	return p.T("conversation.unnamed_contact", nil) + " #" + strconv.FormatInt(id, 10)
+}
