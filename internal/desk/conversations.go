@@ -37,15 +37,30 @@ func (d *Service) Conversation(ctx context.Context, a *Actor, id int64) (*model.
 	return c, nil
 }
 
-// Messages returns the messages after afterSeq of a conversation the
-// actor may see.
-func (d *Service) Messages(ctx context.Context, a *Actor, conversationID, afterSeq int64, limit int) ([]*model.Message, error) {
-	c, err := d.st.Conversation(ctx, a.OrgID(), conversationID)
+// visible loads a conversation the actor may see, without auditing: for
+// writes and follow-up reads that come after the audited opening.
+func (d *Service) visible(ctx context.Context, a *Actor, id int64) (*model.Conversation, error) {
+	c, err := d.st.Conversation(ctx, a.OrgID(), id)
 	if err != nil {
 		return nil, err
 	}
 	if !a.CanSee(c) {
 		return nil, model.NotFound("conversation")
+	}
+	return c, nil
+}
+
+// CountConversations counts per status what the actor may see under f.
+func (d *Service) CountConversations(ctx context.Context, a *Actor, f store.ConversationFilter) (map[model.Status]int, error) {
+	f.Visibility = a.Visibility()
+	return d.st.CountConversations(ctx, a.OrgID(), f)
+}
+
+// Messages returns the messages after afterSeq of a conversation the
+// actor may see.
+func (d *Service) Messages(ctx context.Context, a *Actor, conversationID, afterSeq int64, limit int) ([]*model.Message, error) {
+	if _, err := d.visible(ctx, a, conversationID); err != nil {
+		return nil, err
 	}
 	return d.st.Messages(ctx, a.OrgID(), conversationID, afterSeq, limit)
 }
@@ -64,7 +79,7 @@ func (d *Service) Post(ctx context.Context, a *Actor, conversationID int64, m *m
 	default:
 		return model.Invalid("direction", "error.validation.direction", "a message is a reply or a note", nil)
 	}
-	if _, err := d.Conversation(ctx, a, conversationID); err != nil {
+	if _, err := d.visible(ctx, a, conversationID); err != nil {
 		return err
 	}
 	m.AuthorUserID = a.User.ID
@@ -77,7 +92,7 @@ func (d *Service) Post(ctx context.Context, a *Actor, conversationID int64, m *m
 // the update permission; assigning to someone else, a team or restricting
 // needs more; anyone who may update may take a conversation themselves.
 func (d *Service) Update(ctx context.Context, a *Actor, id int64, p store.ConversationPatch) (*model.Conversation, error) {
-	if _, err := d.Conversation(ctx, a, id); err != nil {
+	if _, err := d.visible(ctx, a, id); err != nil {
 		return nil, err
 	}
 	if !a.Can(model.PermConversationsUpdate) {

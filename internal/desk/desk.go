@@ -169,6 +169,18 @@ func (d *Service) SessionActor(ctx context.Context, token, ip string) (*Actor, *
 		}
 		return nil, nil, err
 	}
+	// Sliding expiry: a session in use is extended, so a shift is never
+	// cut short; an idle one ends after the TTL.
+	now := d.now()
+	if !se.ExpiresAt.After(now) {
+		return nil, nil, ErrUnauthenticated
+	}
+	if se.ExpiresAt.Sub(now) < d.sessionTTL/2 {
+		se.ExpiresAt = now.Add(d.sessionTTL)
+		if err := d.st.ExtendSession(ctx, se.Hash, se.ExpiresAt); err != nil {
+			d.log.Warn("extend session", "err", err)
+		}
+	}
 	a, err := d.actor(ctx, u, "session", ip)
 	return a, se, err
 }
@@ -217,7 +229,7 @@ func (d *Service) ChangePassword(ctx context.Context, a *Actor, current, next, k
 		return err
 	}
 	if ok, _, err := auth.VerifyPassword(current, u.PasswordHash); err != nil || !ok {
-		return &model.Error{Code: model.CodeInvalid, Key: "password.current_wrong", Field: "current", Message: "the current password is wrong"}
+		return &model.Error{Code: model.CodeInvalid, Key: "password.current_invalid", Field: "current", Message: "the current password is wrong"}
 	}
 	h, err := d.HashPassword(next)
 	if err != nil {

@@ -180,13 +180,23 @@ func TestSessions(t *testing.T) {
 		if _, _, err := w.d.SessionActor(ctx, tok, ""); !errors.Is(err, desk.ErrUnauthenticated) {
 			t.Errorf("after logout: got %v", err)
 		}
-		w.clock.add(13 * time.Hour)
-		tok2, _, err := w.d.StartSession(ctx, u, "", "")
+		// A session in use slides; an idle one ends after 12 hours.
+		busy, _, err := w.d.StartSession(ctx, u, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := w.d.SessionActor(ctx, tok2, ""); err != nil {
-			t.Errorf("fresh session: %v", err)
+		idle, _, err := w.d.StartSession(ctx, u, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			w.clock.add(7 * time.Hour)
+			if _, _, err := w.d.SessionActor(ctx, busy, ""); err != nil {
+				t.Fatalf("session in use ended: %v", err)
+			}
+		}
+		if _, _, err := w.d.SessionActor(ctx, idle, ""); !errors.Is(err, desk.ErrUnauthenticated) {
+			t.Errorf("idle session after 21 hours: got %v, want ended", err)
 		}
 	})
 }
@@ -272,6 +282,21 @@ func TestUpdatePermissions(t *testing.T) {
 		vol := w.actor(t, model.RoleVolunteer)
 		if err := w.d.Post(ctx, vol, id, &model.Message{Direction: model.DirectionOutbound, Body: "hi"}); !errors.Is(err, model.ErrNotFound) {
 			t.Errorf("volunteer replies to an unassigned case: got %v, want not found", err)
+		}
+		// Setting what is already set writes no event.
+		before, err := w.d.Messages(ctx, med, id, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.d.Update(ctx, med, id, store.ConversationPatch{AssigneeID: &self}); err != nil {
+			t.Fatal(err)
+		}
+		after, err := w.d.Messages(ctx, med, id, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after) != len(before) {
+			t.Errorf("a no-op update added %d timeline entries", len(after)-len(before))
 		}
 		note := &model.Message{Direction: model.DirectionNote, Body: "internal", ProviderMessageID: "forged", CreatedAt: time.Unix(0, 0)}
 		if err := w.d.Post(ctx, med, id, note); err != nil {

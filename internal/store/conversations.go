@@ -287,10 +287,30 @@ func (s *Store) UpdateConversation(ctx context.Context, orgID, id, actorID int64
 	}
 	now := s.now().UTC()
 	err := s.inTx(ctx, func(tx q) error {
-		var status string
+		var status, language string
 		var lastSeq int64
-		if err := tx.row(ctx, "SELECT status, last_seq FROM conversations WHERE org_id = ? AND id = ?", orgID, id).Scan(&status, &lastSeq); err != nil {
+		var priority int
+		var team, assignee nullInt
+		var restricted bool
+		if err := tx.row(ctx, "SELECT status, last_seq, priority, team_id, assignee_id, language, restricted FROM conversations WHERE org_id = ? AND id = ?",
+			orgID, id).Scan(&status, &lastSeq, &priority, &team, &assignee, &language, &restricted); err != nil {
 			return notFound(err, "conversation")
+		}
+		// Only real changes are written and recorded in the timeline.
+		if p.Priority != nil && int(*p.Priority) == priority {
+			p.Priority = nil
+		}
+		if p.TeamID != nil && *p.TeamID == team.Int64 {
+			p.TeamID = nil
+		}
+		if p.AssigneeID != nil && *p.AssigneeID == assignee.Int64 {
+			p.AssigneeID = nil
+		}
+		if p.Language != nil && *p.Language == language {
+			p.Language = nil
+		}
+		if p.Restricted != nil && *p.Restricted == restricted {
+			p.Restricted = nil
 		}
 		var sets []string
 		var args []any

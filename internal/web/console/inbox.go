@@ -198,8 +198,8 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request) {
 		rows, next, err = c.desk.Conversations(ctx, a, f)
 		if err == nil {
 			cf := f
-			cf.Cursor, cf.Visibility = "", a.Visibility()
-			counts, err = c.desk.Store().CountConversations(ctx, a.OrgID(), cf)
+			cf.Cursor = ""
+			counts, err = c.desk.CountConversations(ctx, a, cf)
 		}
 		if err != nil {
 			e, ok := model.AsError(err)
