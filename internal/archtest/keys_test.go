@@ -16,7 +16,8 @@ import (
 // templates' t/n functions.
 var keyUses = []*regexp.Regexp{
 	regexp.MustCompile(`Key:\s*"([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)"`),
-	regexp.MustCompile(`Invalid\([^()]*?,\s*"([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)"`),
+	regexp.MustCompile(`Invalid\((?:[^()]|\([^()]*\))*?,\s*"([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)"`),
+	regexp.MustCompile(`Errorf\([^,()]+,\s*"([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)"`),
 	regexp.MustCompile(`\.[TN]\(\s*"([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)"`),
 	regexp.MustCompile(`\{\{-?\s*[tn]\s+"([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)"`),
 }

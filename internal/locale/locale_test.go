@@ -89,7 +89,10 @@ func TestPrinterMeta(t *testing.T) {
 // whichever plural form is picked, to plain text with no template left.
 func TestEveryMessageRenders(t *testing.T) {
 	b := mustLoad(t)
-	samples := map[string]any{"Count": 3, "Kind": "contact", "Field": "email", "Min": 12, "Limit": "10 MB"}
+	samples := map[string]any{
+		"Count": 3, "Kind": "contact", "Field": "email", "Min": 12, "Max": 1000, "Limit": "10 MB",
+		"Value": "2026-02-30", "Name": "Amina", "Actor": "Marco", "Minutes": 15,
+	}
 	for _, lang := range b.Languages() {
 		c := b.catalogs[lang]
 		for _, key := range c.order {

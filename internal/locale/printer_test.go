@@ -21,6 +21,8 @@ func TestT(t *testing.T) {
 		{"ar", "nav.inbox", nil, "صندوق الوارد"},
 		{"fr", "error.json.unknown_field", map[string]any{"Field": "nom"}, "Champ inconnu\u00a0: nom."},
 		{"it", "password.too_short", map[string]any{"Min": 12}, "La nuova password è troppo corta. Usa almeno 12 caratteri."},
+		{"it", "error.password.too_short", map[string]any{"Min": 12}, "La nuova password è troppo corta. Usa almeno 12 caratteri."},
+		{"it", "error.password.too_short", nil, "La nuova password è troppo corta."},
 		// Missing arguments are empty, so {{if}} can test them.
 		{"it", "error.too_large", nil, "È troppo grande."},
 		{"en", "error.too_large", map[string]any{"Limit": "10 MB"}, "This is too large. The limit is 10 MB."},

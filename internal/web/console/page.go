@@ -103,23 +103,8 @@ func (c *Console) notFound(w http.ResponseWriter, r *http.Request) {
 	c.fail(w, r, model.NotFound("page"))
 }
 
-// keyAliases name the catalog entry for error keys the desk and auth use
-// under another name; an alias applies only while the original key is
-// missing from the catalog.
-var keyAliases = map[string]string{
-	"password.current_wrong":   "password.current_invalid",
-	"error.password.too_short": "password.too_short",
-}
-
 // errorText is err as a message for a form field.
-func errorText(p *locale.Printer, err error) string {
-	if e, ok := model.AsError(err); ok && e.Key != "" {
-		if alias, ok := keyAliases[e.Key]; ok && !has(p, e.Key) {
-			return p.T(alias, e.Args)
-		}
-	}
-	return p.Error(err)
-}
+func errorText(p *locale.Printer, err error) string { return p.Error(err) }
 
 // has reports whether the catalogs know key: T returns a missing key as is.
 func has(p *locale.Printer, key string) bool { return p.T(key, nil) != key }
@@ -149,16 +134,8 @@ func priorityLabel(p *locale.Printer, n model.Priority) string {
 	return strconv.Itoa(int(n))
 }
 
-// channelKeys maps channel kinds to their catalog keys where the names
-// differ.
-var channelKeys = map[model.ChannelKind]string{model.ChannelWeb: "channel.webchat", model.ChannelForm: "channel.webform"}
-
 func channelLabel(p *locale.Printer, k model.ChannelKind) string {
-	key, ok := channelKeys[k]
-	if !ok {
-		key = "channel." + string(k)
-	}
-	return labelOr(p, key, string(k))
+	return labelOr(p, "channel."+string(k), string(k))
 }
 
 func identityLabel(p *locale.Printer, k model.IdentityKind) string {
