@@ -31,6 +31,7 @@ var layers = map[string]int{
 	"internal/store":           2,
 	"internal/files":           2,
 	"internal/store/storetest": 3,
+	"internal/browsertest":     3,
 	"internal/config":          3,
 
 	"internal/desk":  4,
