@@ -30,6 +30,7 @@ var layers = map[string]int{
 
 	"internal/store":           2,
 	"internal/files":           2,
+	"internal/realtime":        2,
 	"internal/store/storetest": 3,
 	"internal/browsertest":     3,
 	"internal/config":          3,

@@ -85,7 +85,11 @@ func (d *Service) Post(ctx context.Context, a *Actor, conversationID int64, m *m
 	m.AuthorUserID = a.User.ID
 	m.ProviderMessageID, m.DeliveryStatus, m.Error = "", "", ""
 	m.CreatedAt = time.Time{} // replies are stamped now; only imports keep their time
-	return d.st.AddMessage(ctx, a.OrgID(), conversationID, m)
+	if err := d.st.AddMessage(ctx, a.OrgID(), conversationID, m); err != nil {
+		return err
+	}
+	d.publishMessage(m, false)
+	return nil
 }
 
 // Update changes a conversation. Status, priority, tags and language need
@@ -109,6 +113,7 @@ func (d *Service) Update(ctx context.Context, a *Actor, id int64, p store.Conver
 	if err != nil {
 		return nil, err
 	}
+	d.publishConversation(c)
 	if p.Restricted != nil {
 		d.audit(ctx, a.OrgID(), a.User.ID, "restricted_change", "conversation", id, "restricted="+boolStr(*p.Restricted), a.IP)
 	}

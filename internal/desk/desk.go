@@ -9,12 +9,14 @@ import (
 
 	"github.com/sportello/sportello/internal/auth"
 	"github.com/sportello/sportello/internal/model"
+	"github.com/sportello/sportello/internal/realtime"
 	"github.com/sportello/sportello/internal/store"
 )
 
 // Service is the desk's use cases. It is safe for concurrent use.
 type Service struct {
 	st         *store.Store
+	hub        *realtime.Hub
 	log        *slog.Logger
 	now        func() time.Time
 	pwParams   auth.PasswordParams
@@ -30,6 +32,7 @@ type Options struct {
 	Now            func() time.Time
 	PasswordParams auth.PasswordParams // zero: auth.DefaultPasswordParams
 	SessionTTL     time.Duration       // zero: 12 hours
+	Hub            *realtime.Hub       // live events; nil: a private hub nobody listens to
 }
 
 // New builds the desk over st.
@@ -52,14 +55,20 @@ func New(st *store.Store, log *slog.Logger, opt Options) (*Service, error) {
 		h, _ := auth.HashPassword("not a real password, only for timing", opt.PasswordParams)
 		return h
 	})
+	if opt.Hub == nil {
+		opt.Hub = realtime.NewHub(0)
+	}
 	return &Service{
-		st: st, log: log, now: opt.Now, pwParams: opt.PasswordParams, dummyHash: dummy,
+		st: st, hub: opt.Hub, log: log, now: opt.Now, pwParams: opt.PasswordParams, dummyHash: dummy,
 		byEmail:    auth.NewLimiter(auth.LimiterConfig{MaxFailures: 5, Window: 15 * time.Minute}, opt.Now),
 		byIP:       auth.NewLimiter(auth.LimiterConfig{MaxFailures: 20, Window: 15 * time.Minute}, opt.Now),
 		hashSlots:  make(chan struct{}, 2),
 		sessionTTL: opt.SessionTTL,
 	}, nil
 }
+
+// Hub is where the desk publishes live events.
+func (d *Service) Hub() *realtime.Hub { return d.hub }
 
 // Store gives handlers read access to the store.
 func (d *Service) Store() *store.Store { return d.st }

@@ -3,8 +3,10 @@ package desk_test
 import (
 	"context"
 	"errors"
+	"github.com/sportello/sportello/internal/realtime"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -315,4 +317,43 @@ func contains(list []int64, id int64) bool {
 		}
 	}
 	return false
+}
+
+func TestEventsAfterCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		org := w.d.Hub().Subscribe(realtime.OrgTopic(w.org.ID))
+		defer org.Close()
+		in := store.Inbound{OrgID: w.org.ID, ChannelID: w.ch.ID, Channel: model.ChannelWeb,
+			From: model.Identity{Kind: model.IdentityWeb, Value: "v9"}, Body: "سلام", ProviderMessageID: "p1"}
+		res, err := w.d.Receive(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		citizen := w.d.Hub().Subscribe(realtime.ConversationTopic(res.ConversationID))
+		defer citizen.Close()
+		if ev := <-org.C; ev.Type != "conversation" || ev.ConversationID != res.ConversationID {
+			t.Errorf("first event: %+v, want the new conversation", ev)
+		}
+		if ev := <-org.C; ev.Type != "message" || ev.Seq != 1 || !strings.Contains(string(ev.Data), "سلام") {
+			t.Errorf("second event: %+v, want the message", ev)
+		}
+		if _, err := w.d.Receive(ctx, in); err != nil { // redelivery: nothing published
+			t.Fatal(err)
+		}
+		a := w.actor(t, model.RoleAdmin)
+		if err := w.d.Post(ctx, a, res.ConversationID, &model.Message{Direction: model.DirectionNote, Body: "internal only"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.d.Post(ctx, a, res.ConversationID, &model.Message{Direction: model.DirectionOutbound, Body: "وعليكم السلام"}); err != nil {
+			t.Fatal(err)
+		}
+		if ev := <-citizen.C; ev.Seq != 3 || strings.Contains(string(ev.Data), "internal only") {
+			t.Errorf("citizen got %+v, want only the reply (seq 3)", ev)
+		}
+		if ev := <-org.C; ev.Seq != 2 {
+			t.Errorf("console got seq %d, want the note (2) after the redelivery published nothing", ev.Seq)
+		}
+	})
 }

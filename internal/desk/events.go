@@ -1,0 +1,72 @@
+package desk
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/sportello/sportello/internal/model"
+	"github.com/sportello/sportello/internal/realtime"
+	"github.com/sportello/sportello/internal/store"
+)
+
+// Receive records a citizen's message from any channel and tells the live
+// connections. It returns once the message is durably stored; a redelivery
+// of a provider message id stores and publishes nothing.
+func (d *Service) Receive(ctx context.Context, in store.Inbound) (store.InboundResult, error) {
+	res, err := d.st.RecordInbound(ctx, in)
+	if err != nil || res.Duplicate {
+		return res, err
+	}
+	msgs, err := d.st.Messages(ctx, in.OrgID, res.ConversationID, res.Seq-1, 1)
+	if err != nil || len(msgs) == 0 {
+		// Stored; the event is only a signal and clients resync from the
+		// database, so a failed read here loses nothing.
+		d.log.Warn("load message for event", "conversation", res.ConversationID, "err", err)
+		d.publishSignal(in.OrgID, res.ConversationID, res.Seq, res.NewConversation)
+		return res, nil
+	}
+	d.publishMessage(msgs[0], res.NewConversation)
+	return res, nil
+}
+
+// publishMessage tells the organisation's consoles and the conversation's
+// viewers about a new message. Internal notes never reach the citizen's
+// topic.
+func (d *Service) publishMessage(m *model.Message, newConversation bool) {
+	data, _ := json.Marshal(m)
+	ev := realtime.Event{Type: "message", OrgID: m.OrgID, ConversationID: m.ConversationID, Seq: m.Seq, Data: data}
+	if newConversation {
+		d.hub.Publish(realtime.OrgTopic(m.OrgID), realtime.Event{Type: "conversation", OrgID: m.OrgID, ConversationID: m.ConversationID, Seq: m.Seq})
+	}
+	d.hub.Publish(realtime.OrgTopic(m.OrgID), ev)
+	if m.Direction == model.DirectionNote {
+		d.hub.Publish(staffTopic(m.ConversationID), ev)
+		return
+	}
+	d.hub.Publish(realtime.ConversationTopic(m.ConversationID), ev)
+}
+
+func (d *Service) publishSignal(orgID, conversationID, seq int64, newConversation bool) {
+	typ := "message"
+	if newConversation {
+		typ = "conversation"
+	}
+	ev := realtime.Event{Type: typ, OrgID: orgID, ConversationID: conversationID, Seq: seq}
+	d.hub.Publish(realtime.OrgTopic(orgID), ev)
+	d.hub.Publish(realtime.ConversationTopic(conversationID), ev)
+}
+
+// publishConversation tells consoles that a conversation's fields changed.
+func (d *Service) publishConversation(c *model.Conversation) {
+	data, _ := json.Marshal(c)
+	d.hub.Publish(realtime.OrgTopic(c.OrgID), realtime.Event{Type: "conversation", OrgID: c.OrgID, ConversationID: c.ID, Seq: c.LastSeq, Data: data})
+}
+
+// staffTopic carries what only operators looking at a conversation may
+// see (internal notes, who else is viewing).
+func staffTopic(conversationID int64) string {
+	return "staff:" + realtime.ConversationTopic(conversationID)
+}
+
+// StaffTopic is exported for the console's live connection.
+func StaffTopic(conversationID int64) string { return staffTopic(conversationID) }
