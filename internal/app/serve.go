@@ -18,6 +18,8 @@ import (
 	"github.com/sportello/sportello/internal/desk"
 	"github.com/sportello/sportello/internal/locale"
 	"github.com/sportello/sportello/internal/model"
+	"github.com/sportello/sportello/internal/realtime"
+	"github.com/sportello/sportello/internal/realtime/pgrelay"
 	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/web"
 	"github.com/sportello/sportello/internal/web/api"
@@ -51,7 +53,16 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("translations: %w", err)
 	}
-	d, err := desk.New(st, log, desk.Options{})
+	hub := realtime.NewHub(0)
+	opts := desk.Options{Hub: hub}
+	var relay *pgrelay.Relay
+	if st.Engine() == store.Postgres {
+		// Several instances may share this database: carry live events
+		// between them.
+		relay = pgrelay.New(cfg.DatabaseURL, hub, log)
+		opts.Publisher = relay
+	}
+	d, err := desk.New(st, log, opts)
 	if err != nil {
 		return err
 	}
@@ -77,6 +88,9 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	var workers sync.WaitGroup
 	wctx, stopWorkers := context.WithCancel(context.Background())
 	workers.Go(func() { sweep(wctx, d, st, log) })
+	if relay != nil {
+		workers.Go(func() { relay.Run(wctx) })
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

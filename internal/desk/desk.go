@@ -17,6 +17,7 @@ import (
 type Service struct {
 	st         *store.Store
 	hub        *realtime.Hub
+	pub        Publisher
 	log        *slog.Logger
 	now        func() time.Time
 	pwParams   auth.PasswordParams
@@ -33,6 +34,13 @@ type Options struct {
 	PasswordParams auth.PasswordParams // zero: auth.DefaultPasswordParams
 	SessionTTL     time.Duration       // zero: 12 hours
 	Hub            *realtime.Hub       // live events; nil: a private hub nobody listens to
+	Publisher      Publisher           // where events go; nil: the hub (one instance)
+}
+
+// Publisher sends an event to the live connections: the hub itself, or a
+// relay that also reaches the other app instances.
+type Publisher interface {
+	Publish(topic string, ev realtime.Event)
 }
 
 // New builds the desk over st.
@@ -58,8 +66,11 @@ func New(st *store.Store, log *slog.Logger, opt Options) (*Service, error) {
 	if opt.Hub == nil {
 		opt.Hub = realtime.NewHub(0)
 	}
+	if opt.Publisher == nil {
+		opt.Publisher = opt.Hub
+	}
 	return &Service{
-		st: st, hub: opt.Hub, log: log, now: opt.Now, pwParams: opt.PasswordParams, dummyHash: dummy,
+		st: st, hub: opt.Hub, pub: opt.Publisher, log: log, now: opt.Now, pwParams: opt.PasswordParams, dummyHash: dummy,
 		byEmail:    auth.NewLimiter(auth.LimiterConfig{MaxFailures: 5, Window: 15 * time.Minute}, opt.Now),
 		byIP:       auth.NewLimiter(auth.LimiterConfig{MaxFailures: 20, Window: 15 * time.Minute}, opt.Now),
 		hashSlots:  make(chan struct{}, 2),

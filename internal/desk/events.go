@@ -36,14 +36,14 @@ func (d *Service) publishMessage(m *model.Message, newConversation bool) {
 	data, _ := json.Marshal(m)
 	ev := realtime.Event{Type: "message", OrgID: m.OrgID, ConversationID: m.ConversationID, Seq: m.Seq, Data: data}
 	if newConversation {
-		d.hub.Publish(realtime.OrgTopic(m.OrgID), realtime.Event{Type: "conversation", OrgID: m.OrgID, ConversationID: m.ConversationID, Seq: m.Seq})
+		d.pub.Publish(realtime.OrgTopic(m.OrgID), realtime.Event{Type: "conversation", OrgID: m.OrgID, ConversationID: m.ConversationID, Seq: m.Seq})
 	}
-	d.hub.Publish(realtime.OrgTopic(m.OrgID), ev)
+	d.pub.Publish(realtime.OrgTopic(m.OrgID), ev)
 	if m.Direction == model.DirectionNote {
-		d.hub.Publish(staffTopic(m.ConversationID), ev)
+		d.pub.Publish(staffTopic(m.ConversationID), ev)
 		return
 	}
-	d.hub.Publish(realtime.ConversationTopic(m.ConversationID), ev)
+	d.pub.Publish(realtime.ConversationTopic(m.ConversationID), ev)
 }
 
 func (d *Service) publishSignal(orgID, conversationID, seq int64, newConversation bool) {
@@ -52,14 +52,14 @@ func (d *Service) publishSignal(orgID, conversationID, seq int64, newConversatio
 		typ = "conversation"
 	}
 	ev := realtime.Event{Type: typ, OrgID: orgID, ConversationID: conversationID, Seq: seq}
-	d.hub.Publish(realtime.OrgTopic(orgID), ev)
-	d.hub.Publish(realtime.ConversationTopic(conversationID), ev)
+	d.pub.Publish(realtime.OrgTopic(orgID), ev)
+	d.pub.Publish(realtime.ConversationTopic(conversationID), ev)
 }
 
 // publishConversation tells consoles that a conversation's fields changed.
 func (d *Service) publishConversation(c *model.Conversation) {
 	data, _ := json.Marshal(c)
-	d.hub.Publish(realtime.OrgTopic(c.OrgID), realtime.Event{Type: "conversation", OrgID: c.OrgID, ConversationID: c.ID, Seq: c.LastSeq, Data: data})
+	d.pub.Publish(realtime.OrgTopic(c.OrgID), realtime.Event{Type: "conversation", OrgID: c.OrgID, ConversationID: c.ID, Seq: c.LastSeq, Data: data})
 }
 
 // staffTopic carries what only operators looking at a conversation may
