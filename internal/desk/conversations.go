@@ -109,6 +109,9 @@ func (d *Service) Update(ctx context.Context, a *Actor, id int64, p store.Conver
 	if p.Restricted != nil && !a.Can(model.PermConversationsRestricted) {
 		return nil, errForbidden
 	}
+	if err := d.checkChatLimit(ctx, a, id, p); err != nil {
+		return nil, err
+	}
 	c, err := d.st.UpdateConversation(ctx, a.OrgID(), id, a.User.ID, p)
 	if err != nil {
 		return nil, err

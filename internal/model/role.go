@@ -36,6 +36,7 @@ const (
 	PermConversationsUpdate       Permission = "conversations:update"     // status, priority, tags
 	PermConversationsAssign       Permission = "conversations:assign"     // assign to anyone
 	PermConversationsRestricted   Permission = "conversations:restricted" // open restricted cases
+	PermConversationsOverLimit    Permission = "conversations:over_limit" // assign beyond a person's chat limit
 	PermContactsRead              Permission = "contacts:read"
 	PermContactsWrite             Permission = "contacts:write"
 	PermContactsMerge             Permission = "contacts:merge"
@@ -48,6 +49,7 @@ const (
 	PermDataExport                Permission = "data:export"
 	PermDataDelete                Permission = "data:delete"
 	PermTokensManage              Permission = "tokens:manage"
+	PermCannedManage              Permission = "canned:manage" // write the canned responses of the organisation and its teams
 )
 
 // permissions is the matrix: what each role may do. Admins may do
@@ -56,8 +58,8 @@ var permissions = map[Role][]Permission{
 	RoleCoordinator: {
 		PermConversationsReadAll, PermConversationsReadTeam, PermConversationsReadAssigned,
 		PermConversationsReply, PermConversationsNote, PermConversationsUpdate, PermConversationsAssign,
-		PermConversationsRestricted, PermContactsRead, PermContactsWrite, PermContactsMerge,
-		PermTeamsRead, PermTeamsManage, PermUsersRead, PermAuditRead, PermDataExport,
+		PermConversationsRestricted, PermConversationsOverLimit, PermContactsRead, PermContactsWrite, PermContactsMerge,
+		PermTeamsRead, PermTeamsManage, PermUsersRead, PermAuditRead, PermDataExport, PermCannedManage,
 	},
 	RoleOperator: {
 		PermConversationsReadTeam, PermConversationsReadAssigned, PermConversationsReply,
@@ -93,5 +95,5 @@ var AllPermissions = []Permission{
 	PermConversationsReply, PermConversationsNote, PermConversationsUpdate, PermConversationsAssign,
 	PermConversationsRestricted, PermContactsRead, PermContactsWrite, PermContactsMerge,
 	PermTeamsRead, PermTeamsManage, PermUsersRead, PermUsersManage, PermSettingsManage,
-	PermAuditRead, PermDataExport, PermDataDelete, PermTokensManage,
+	PermAuditRead, PermDataExport, PermDataDelete, PermTokensManage, PermConversationsOverLimit, PermCannedManage,
 }

@@ -2,14 +2,17 @@
 // in, work through the inbox, read a conversation's timeline, reply, write
 // internal notes, assign and change status, and change one's password.
 //
-// Every page works without JavaScript; console.js only adds shortcuts and
-// polls the timeline for new messages. Templates and static files are
-// embedded; static URLs carry a hash of their content so browsers can keep
-// them for a year.
+// Every page works without JavaScript; console.js adds shortcuts, canned
+// responses at a keystroke and the live connection (live.go): one
+// WebSocket per tab that keeps the inbox and the open conversation up to
+// date, tells who else is looking and typing, and notifies. Templates and
+// static files are embedded; static URLs carry a hash of their content so
+// browsers can keep them for a year.
 package console
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -26,7 +29,7 @@ import (
 var templateFS embed.FS
 
 // pageNames are the templates under templates/, each parsed with the layout.
-var pageNames = []string{"login", "inbox", "conversation", "password", "error"}
+var pageNames = []string{"login", "inbox", "conversation", "password", "error", "canned", "canned_form"}
 
 // defaultLanguage is the console's language when the browser says nothing
 // we support: the desks are Italian.
@@ -42,6 +45,13 @@ type Console struct {
 	// pages holds, per language, each page's template set with T and N
 	// bound to that language's printer.
 	pages map[string]map[string]*template.Template
+	// presence knows who is online and looking at what, in this instance.
+	presence *desk.Presence
+	// convs shares conversations loaded for live events among the tabs.
+	convs *convCache
+	// liveCtx ends every live connection when the server shuts down.
+	liveCtx  context.Context
+	stopLive context.CancelFunc
 }
 
 // New parses the templates and hashes the static files once.
@@ -50,7 +60,9 @@ func New(d *desk.Service, b *locale.Bundle, log *slog.Logger) (*Console, error) 
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{desk: d, bundle: b, log: log, now: time.Now, assets: assets, pages: map[string]map[string]*template.Template{}}
+	c := &Console{desk: d, bundle: b, log: log, now: time.Now, assets: assets, pages: map[string]map[string]*template.Template{},
+		presence: d.NewPresence(), convs: newConvCache()}
+	c.liveCtx, c.stopLive = context.WithCancel(context.Background())
 	base := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(c.funcs(b.Printer(locale.Source))).

@@ -33,6 +33,7 @@ type env struct {
 	d       *desk.Service
 	b       *locale.Bundle
 	srv     *httptest.Server
+	con     *console.Console
 	org     *model.Organization
 	channel *model.Channel
 	team    *model.Team
@@ -62,7 +63,7 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	srv := httptest.NewServer(web.SecureHeaders(mux))
 	t.Cleanup(srv.Close)
 
-	e := &env{t: t, s: s, d: d, b: b, srv: srv}
+	e := &env{t: t, s: s, d: d, b: b, srv: srv, con: con}
 	e.org = &model.Organization{Slug: "sportello-roma", Name: "Sportello Roma"}
 	if err := s.CreateOrganization(ctx, e.org); err != nil {
 		t.Fatal(err)

@@ -30,7 +30,10 @@ type conversationPage struct {
 	PollURL     string
 	PollSeconds int
 	Action      string // the update form's target
-	Can         struct{ Reply, Note, Update, Assign, AssignMe bool }
+	Can         struct{ Reply, Note, Update, Assign, AssignMe, OverLimit bool }
+	OverLimit   bool   // offer to assign anyway after a refusal over a chat limit
+	Viewers     string // who else is looking, at the time of rendering
+	Canned      []cannedOption
 	Statuses    []option
 	Priorities  []option
 	Users       []option
@@ -42,8 +45,8 @@ type conversationPage struct {
 	Errors      map[string]string
 }
 
-// fact is one line of the details list.
-type fact struct{ Label, Value string }
+// fact is one line of the details list; Key names it for live updates.
+type fact struct{ Key, Label, Value string }
 
 type contactView struct {
 	Name       string
@@ -58,6 +61,11 @@ type convForm struct {
 	draft  string
 	mode   string // the draft's kind: "reply" or "note"
 	errors map[string]string
+	// overLimit: an assignment was refused for a chat limit the actor may
+	// override.
+	overLimit bool
+	assignee  int64 // the assignee the refused form asked for
+	cannedID  int64 // a canned response to add to the reply box
 }
 
 func conversationURL(id int64) string { return "/conversations/" + strconv.FormatInt(id, 10) }
@@ -168,6 +176,8 @@ func (c *Console) renderConversation(w http.ResponseWriter, r *http.Request, con
 	data.Can.Update = a.Can(model.PermConversationsUpdate)
 	data.Can.Assign = data.Can.Update && a.Can(model.PermConversationsAssign)
 	data.Can.AssignMe = data.Can.Update && conv.AssigneeID != a.User.ID
+	data.Can.OverLimit = data.Can.Update && a.Can(model.PermConversationsOverLimit)
+	data.OverLimit = form.overLimit && data.Can.OverLimit
 	if !data.Can.Reply {
 		data.DraftMode = "note"
 	}
@@ -226,23 +236,24 @@ func (c *Console) renderConversation(w http.ResponseWriter, r *http.Request, con
 		team = n.team(conv.TeamID)
 	}
 	data.Facts = []fact{
-		{p.T("conversation.status", nil), statusLabel(p, conv.Status)},
-		{p.T("conversation.priority", nil), priorityLabel(p, conv.Priority)},
-		{p.T("conversation.assignee", nil), assignee},
-		{p.T("conversation.team", nil), team},
-		{p.T("conversation.channel", nil), channelLabel(p, conv.Channel)},
+		{"status", p.T("conversation.status", nil), statusLabel(p, conv.Status)},
+		{"priority", p.T("conversation.priority", nil), priorityLabel(p, conv.Priority)},
+		{"assignee", p.T("conversation.assignee", nil), assignee},
+		{"team", p.T("conversation.team", nil), team},
+		{"channel", p.T("conversation.channel", nil), channelLabel(p, conv.Channel)},
 	}
 	if conv.Language != "" {
-		data.Facts = append(data.Facts, fact{p.T("conversation.language", nil), c.languageName(conv.Language)})
+		data.Facts = append(data.Facts, fact{"language", p.T("conversation.language", nil), c.languageName(conv.Language)})
 	}
-	data.Facts = append(data.Facts, fact{p.T("conversation.opened", nil), p.FormatDateTime(conv.CreatedAt, loc)})
+	data.Facts = append(data.Facts, fact{"opened", p.T("conversation.opened", nil), p.FormatDateTime(conv.CreatedAt, loc)})
 	if conv.SnoozedUntil != nil {
-		data.Facts = append(data.Facts, fact{p.T("conversation.snoozed_until", nil), p.FormatDateTime(*conv.SnoozedUntil, loc)})
+		data.Facts = append(data.Facts, fact{"snoozed_until", p.T("conversation.snoozed_until", nil), p.FormatDateTime(*conv.SnoozedUntil, loc)})
 		data.SnoozeValue = conv.SnoozedUntil.In(loc).Format(snoozeLayout)
 	}
 	if len(conv.Tags) > 0 {
-		data.Facts = append(data.Facts, fact{p.T("conversation.tags", nil), strings.Join(conv.Tags, ", ")})
+		data.Facts = append(data.Facts, fact{"tags", p.T("conversation.tags", nil), strings.Join(conv.Tags, ", ")})
 	}
+	data.Viewers = viewersText(p, c.presence.Viewers(conv.ID), a.User.ID)
 	data.Tags = strings.Join(conv.Tags, ", ")
 
 	for _, s := range model.Statuses {
@@ -252,16 +263,45 @@ func (c *Console) renderConversation(w http.ResponseWriter, r *http.Request, con
 		data.Priorities = append(data.Priorities, option{Value: strconv.Itoa(int(pr)), Label: priorityLabel(p, pr), Selected: pr == conv.Priority})
 	}
 	if data.Can.Assign {
-		data.Users = append(data.Users, option{Value: "0", Label: p.T("conversation.nobody", nil), Selected: conv.AssigneeID == 0})
+		selected := conv.AssigneeID
+		if form.assignee != 0 {
+			selected = form.assignee
+		}
+		data.Users = append(data.Users, option{Value: "0", Label: p.T("conversation.nobody", nil), Selected: selected == 0})
 		for _, u := range users {
-			if u.Active || u.ID == conv.AssigneeID {
-				data.Users = append(data.Users, option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Selected: u.ID == conv.AssigneeID})
+			if !u.Active && u.ID != conv.AssigneeID {
+				continue
 			}
+			o := option{Value: strconv.FormatInt(u.ID, 10), Selected: u.ID == selected, User: u.ID, Name: u.Name}
+			if u.MaxChats > 0 {
+				n, err := c.desk.ActiveChats(ctx, a.OrgID(), u.ID)
+				if err != nil {
+					c.fail(w, r, err)
+					return
+				}
+				o.Load = strconv.Itoa(n) + "/" + strconv.Itoa(u.MaxChats)
+			}
+			o.Label = personLabel(u.Name, presenceLabel(p, c.presence.Status(u.ID)), o.Load)
+			data.Users = append(data.Users, o)
 		}
 		data.Teams = append(data.Teams, option{Value: "0", Label: p.T("conversation.no_team", nil), Selected: conv.TeamID == 0})
 		for _, t := range teams {
 			data.Teams = append(data.Teams, option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name, Selected: t.ID == conv.TeamID})
 		}
+	}
+	if data.Can.Reply || data.Can.Note {
+		if data.Canned, err = c.cannedFor(ctx, a, conv); err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		for _, o := range data.Canned {
+			if o.ID == form.cannedID {
+				data.Draft = joinDraft(data.Draft, o.Body)
+			}
+		}
+	}
+	if msg := data.Errors["assignee_id"]; msg != "" && !data.Can.Assign {
+		data.Errors[""] = msg // "assign to me" has no field to show it by
 	}
 	if len(data.Errors) > 0 {
 		pg.failed()

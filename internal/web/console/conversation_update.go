@@ -31,19 +31,33 @@ func (c *Console) updateConversation(w http.ResponseWriter, r *http.Request) {
 	}
 	p := c.printer(r)
 	patch, errs := c.readPatch(r, p, r.PostForm, conv)
+	status, overLimit := http.StatusBadRequest, false
 	if len(errs) == 0 && patch != (store.ConversationPatch{}) {
-		_, err = c.desk.Update(r.Context(), a, id, patch)
+		update := c.desk.Update
+		if r.PostForm.Get("over_limit") == "1" && a.Can(model.PermConversationsOverLimit) {
+			update = c.desk.UpdateOverLimit
+		}
+		_, err = update(r.Context(), a, id, patch)
 		switch {
 		case err == nil:
 		case model.ErrorIs(err, model.CodeInvalid):
 			errs = map[string]string{fieldOf(err): errorText(p, err)}
+		case model.ErrorIs(err, model.CodeConflict) && fieldOf(err) == "assignee_id":
+			// Over the person's chat limit: said by the field, with the
+			// choice to assign anyway for those who may.
+			errs = map[string]string{"assignee_id": errorText(p, err)}
+			status, overLimit = http.StatusConflict, true
 		default:
 			c.fail(w, r, err)
 			return
 		}
 	}
 	if len(errs) > 0 {
-		c.renderConversation(w, r, conv, convForm{status: http.StatusBadRequest, errors: errs})
+		form := convForm{status: status, errors: errs, overLimit: overLimit}
+		if overLimit {
+			form.assignee = *patch.AssigneeID
+		}
+		c.renderConversation(w, r, conv, form)
 		return
 	}
 	http.Redirect(w, r, conversationURL(id)+"?ok=updated", http.StatusSeeOther)

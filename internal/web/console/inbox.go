@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sportello/sportello/internal/desk"
+	"github.com/sportello/sportello/internal/locale"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/web"
@@ -37,6 +38,15 @@ func views(a *desk.Actor) []string {
 		v = append(v, viewAll)
 	}
 	return v
+}
+
+// defaultView is where the inbox opens. Coordinators and admins oversee
+// the desk: they land on everything; the others on their own work.
+func defaultView(a *desk.Actor) string {
+	if a.Can(model.PermConversationsReadAll) {
+		return viewAll
+	}
+	return viewMine
 }
 
 // inboxQuery is the inbox's address: a view, filters and a page cursor.
@@ -83,10 +93,12 @@ type inboxPage struct {
 	Teams     []option
 	Languages []option
 	Errors    map[string]string
+	SelfURL   string // this page, for the reload link after live updates paused
 }
 
 // link is a navigation entry; Count is shown when HasCount.
 type link struct {
+	Key      string // a status count's key for live updates: "all" or the status
 	Label    string
 	URL      string
 	Current  bool
@@ -95,6 +107,7 @@ type link struct {
 }
 
 type inboxRow struct {
+	ID            int64
 	URL           string
 	Contact       string
 	Subject       string
@@ -120,12 +133,7 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request) {
 	q := readInboxQuery(r.URL.Query())
 	allowed := views(a)
 	if q.View == "" {
-		// Coordinators and admins oversee the desk: they land on everything;
-		// the others on their own work.
-		q.View = viewMine
-		if a.Can(model.PermConversationsReadAll) {
-			q.View = viewAll
-		}
+		q.View = defaultView(a)
 	}
 	if !slices.Contains(allowed, q.View) {
 		if _, known := viewLabels[q.View]; known {
@@ -234,31 +242,19 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request) {
 		}
 		aq := q
 		aq.Status, aq.Cursor = "", ""
-		data.Counts = append(data.Counts, link{Label: p.T("inbox.all_statuses", nil), URL: aq.url(), Current: q.Status == "", Count: total, HasCount: true})
+		data.Counts = append(data.Counts, link{Key: "all", Label: p.T("inbox.all_statuses", nil), URL: aq.url(), Current: q.Status == "", Count: total, HasCount: true})
 		for _, s := range model.Statuses {
 			sq := q
 			sq.Status, sq.Cursor = string(s), ""
-			data.Counts = append(data.Counts, link{Label: statusLabel(p, s), URL: sq.url(), Current: q.Status == string(s), Count: counts[s], HasCount: true})
+			data.Counts = append(data.Counts, link{Key: string(s), Label: statusLabel(p, s), URL: sq.url(), Current: q.Status == string(s), Count: counts[s], HasCount: true})
 		}
 	}
 	loc := c.orgLocation(r, a.OrgID())
 	now := c.now()
 	for _, cv := range rows {
-		row := inboxRow{
-			URL: "/conversations/" + strconv.FormatInt(cv.ID, 10), Contact: contactName(p, cv.ContactName, cv.ContactID),
-			Subject: cv.Subject, Preview: cv.Preview, Status: cv.Status, StatusLabel: statusLabel(p, cv.Status),
-			Priority: cv.Priority, PriorityLabel: priorityLabel(p, cv.Priority), Channel: channelLabel(p, cv.Channel),
-			Language: c.languageName(cv.Language), Tags: cv.Tags, Restricted: cv.Restricted,
-			When: p.Relative(cv.LastActivityAt.In(loc), now), ISO: cv.LastActivityAt.UTC().Format(time.RFC3339),
-		}
-		if cv.AssigneeID != 0 {
-			row.Assignee = names.user(cv.AssigneeID)
-		}
-		if cv.TeamID != 0 {
-			row.Team = names.team(cv.TeamID)
-		}
-		data.Rows = append(data.Rows, row)
+		data.Rows = append(data.Rows, c.inboxRow(p, names, loc, now, cv))
 	}
+	data.SelfURL = q.url()
 	if next != "" {
 		oq := q
 		oq.Cursor = next
@@ -290,4 +286,23 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request) {
 		data.Languages = append(data.Languages, option{Value: lang, Label: c.languageName(lang)})
 	}
 	c.render(w, r, status, "inbox", pg, data)
+}
+
+// inboxRow is one conversation as the inbox lists it; the live connection
+// renders the same row when the conversation changes.
+func (c *Console) inboxRow(p *locale.Printer, n names, loc *time.Location, now time.Time, cv *model.Conversation) inboxRow {
+	row := inboxRow{
+		ID: cv.ID, URL: conversationURL(cv.ID), Contact: contactName(p, cv.ContactName, cv.ContactID),
+		Subject: cv.Subject, Preview: cv.Preview, Status: cv.Status, StatusLabel: statusLabel(p, cv.Status),
+		Priority: cv.Priority, PriorityLabel: priorityLabel(p, cv.Priority), Channel: channelLabel(p, cv.Channel),
+		Language: c.languageName(cv.Language), Tags: cv.Tags, Restricted: cv.Restricted,
+		When: p.Relative(cv.LastActivityAt.In(loc), now), ISO: cv.LastActivityAt.UTC().Format(time.RFC3339),
+	}
+	if cv.AssigneeID != 0 {
+		row.Assignee = n.user(cv.AssigneeID)
+	}
+	if cv.TeamID != 0 {
+		row.Team = n.team(cv.TeamID)
+	}
+	return row
 }

@@ -38,6 +38,18 @@ func (c *Console) postMessage(w http.ResponseWriter, r *http.Request) {
 		}
 		c.renderConversation(w, r, conv, convForm{status: status, draft: body, mode: mode, errors: map[string]string{field: msg}})
 	}
+	if r.PostForm.Has("insert") {
+		// Without JavaScript, "Insert" comes back with the canned response
+		// added to the draft; nothing is sent.
+		conv, err := c.desk.Conversation(r.Context(), a, id)
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		cannedID, _ := strconv.ParseInt(r.PostForm.Get("canned"), 10, 64)
+		c.renderConversation(w, r, conv, convForm{status: http.StatusOK, draft: body, mode: mode, cannedID: cannedID})
+		return
+	}
 	if strings.TrimSpace(body) == "" {
 		back(http.StatusBadRequest, "body", c.printer(r).T("conversation.body_required", nil))
 		return

@@ -24,6 +24,8 @@ type page struct {
 	Langs  []langLink
 	Notice string // success, announced politely (role=status)
 	Alert  string // failure, announced at once (role=alert)
+	// CanCanned shows the canned responses in the navigation.
+	CanCanned bool
 
 	p *locale.Printer
 }
@@ -33,10 +35,14 @@ type langLink struct {
 	Current         bool
 }
 
-// option is one choice of a select.
+// option is one choice of a select. A person's option in the assign form
+// also carries what live presence updates need: the user, their name and
+// their load ("2/6").
 type option struct {
 	Value, Label string
 	Selected     bool
+	User         int64
+	Name, Load   string
 }
 
 // newPage starts a page titled by titleKey. self is the page's own GET
@@ -48,6 +54,7 @@ func (c *Console) newPage(r *http.Request, self, titleKey string) *page {
 	if se := web.SessionFrom(r); se != nil {
 		pg.CSRF = se.CSRF
 	}
+	pg.CanCanned = pg.Actor != nil && pg.Actor.Can(model.PermCannedManage)
 	u, err := url.Parse(self)
 	if err != nil {
 		u = &url.URL{Path: "/inbox"}
@@ -174,4 +181,19 @@ func contactName(p *locale.Printer, name string, id int64) string {
 		return name
 	}
 	return p.T("conversation.unnamed_contact", nil) + " #" + strconv.FormatInt(id, 10)
+}
+
+func presenceLabel(p *locale.Printer, s desk.PresenceStatus) string {
+	return labelOr(p, "presence."+string(s), string(s))
+}
+
+// personLabel is a person as the assign form lists them: name, presence
+// and, for someone with a limit, their open chats against it. console.js
+// builds the same text when presence changes.
+func personLabel(name, presence, load string) string {
+	s := name + " — " + presence
+	if load != "" {
+		s += " · " + load
+	}
+	return s
 }

@@ -82,13 +82,13 @@ func (c *Console) session(r *http.Request) (*desk.Actor, *model.Session, error) 
 }
 
 // toLogin sends a visitor without a valid session to the login page, with
-// the page they wanted as next. A script polling the timeline gets a bare
-// 401 instead and stops.
+// the page they wanted as next. A script polling the timeline, or the
+// live connection, gets a bare 401 instead and stops.
 func (c *Console) toLogin(w http.ResponseWriter, r *http.Request) {
 	if _, err := r.Cookie(SessionCookie); err == nil {
 		c.clearSessionCookie(w, r) // expired or revoked
 	}
-	if r.URL.Query().Has("after_seq") {
+	if r.URL.Query().Has("after_seq") || r.URL.Path == livePath {
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusUnauthorized)
 		return
