@@ -50,6 +50,7 @@ func commands() []command {
 		{"token", "manage API tokens: token create --org SLUG --user EMAIL [--name N] [--json]", cmdToken},
 		{"backup", "backup --out FILE: consistent copy of the SQLite database", cmdBackup},
 		{"bench", "benchmarks: bench seed|inbox|inbound (see docs/BENCHMARKS.md)", cmdBench},
+		{"eligibility", "benefit screeners: eligibility list|validate|eval (see docs/ELIGIBILITY.md)", cmdEligibility},
 		{"version", "print the version", cmdVersion},
 	}
 }
