@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/sportello/sportello/internal/config"
 	"github.com/sportello/sportello/internal/demo"
 	"github.com/sportello/sportello/internal/desk"
+	"github.com/sportello/sportello/internal/files"
 	"github.com/sportello/sportello/internal/locale"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/realtime"
@@ -24,6 +26,7 @@ import (
 	"github.com/sportello/sportello/internal/web"
 	"github.com/sportello/sportello/internal/web/api"
 	"github.com/sportello/sportello/internal/web/console"
+	"github.com/sportello/sportello/internal/web/portal"
 )
 
 // DemoPassword is the password of every demo user; the README gives it.
@@ -69,7 +72,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if err := firstStart(ctx, st, cfg, stdout); err != nil {
 		return err
 	}
-	h, err := handler(d, bundle, log, cfg)
+	h, onShutdown, err := handler(d, bundle, log, cfg)
 	if err != nil {
 		return err
 	}
@@ -84,6 +87,11 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	// Shutdown neither closes nor waits for hijacked connections: the
+	// live sockets are told to go away here.
+	for _, f := range onShutdown {
+		srv.RegisterOnShutdown(f)
 	}
 	var workers sync.WaitGroup
 	wctx, stopWorkers := context.WithCancel(context.Background())
@@ -121,8 +129,8 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 }
 
 // handler assembles every surface on one mux behind the standard
-// middleware.
-func handler(d *desk.Service, bundle *locale.Bundle, log *slog.Logger, cfg *config.Config) (http.Handler, error) {
+// middleware, and returns what must run when the server shuts down.
+func handler(d *desk.Service, bundle *locale.Bundle, log *slog.Logger, cfg *config.Config) (http.Handler, []func(), error) {
 	metrics := web.NewMetrics()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -145,9 +153,20 @@ func handler(d *desk.Service, bundle *locale.Bundle, log *slog.Logger, cfg *conf
 	api.New(d, bundle, log).Routes(mux)
 	c, err := console.New(d, bundle, log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.Routes(mux)
+	onShutdown := []func(){c.CloseLive}
+	attachments, err := files.New(filepath.Join(cfg.DataDir, "attachments"), files.Limits{})
+	if err != nil {
+		return nil, nil, err
+	}
+	pt, err := portal.New(d, bundle, attachments, log, portal.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	pt.Routes(mux)
+	onShutdown = append(onShutdown, pt.CloseLive)
 
 	denied := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := bundle.Printer(web.Language(r, bundle, "it"))
@@ -164,7 +183,7 @@ func handler(d *desk.Service, bundle *locale.Bundle, log *slog.Logger, cfg *conf
 	if cfg.TrustProxy {
 		h = web.TrustProxy(h)
 	}
-	return h, nil
+	return h, onShutdown, nil
 }
 
 // sweep is the housekeeping worker: expired sessions and old login

@@ -1,0 +1,48 @@
+package portal
+
+import (
+	"net/http"
+)
+
+// Routes registers the portal. Who may call each route:
+//
+//   - anyone: static files and the not-found page;
+//   - anyone, for a known organisation: its pages (an unknown one is a
+//     not-found page);
+//   - a visitor: the request carries a valid visitor token (cookie, form
+//     field or ?token=); a forged or expired one is 401 with a fresh start.
+//
+// State-changing requests also pass the app's cross-origin check: the
+// forms and chat.js post from the desk's own origin, also when the chat is
+// embedded (it is then a frame of that origin).
+func (p *Portal) Routes(mux *http.ServeMux) {
+	routes := []struct {
+		pattern string
+		who     string // documentation, see above
+		handler http.HandlerFunc
+	}{
+		{"GET /o/{org}", "anyone", p.inOrg(p.home)},
+		{"GET /o/{org}/{$}", "anyone", p.inOrg(p.home)},
+		{"GET /o/{org}/chat", "anyone; a visitor's token if any", p.inOrg(p.chatPage)},
+		{"POST /o/{org}/chat/start", "anyone; a new or known visitor", p.inOrg(p.start)},
+		{"POST /o/{org}/chat/messages", "visitor", p.inOrg(p.postMessage)},
+		{"POST /o/{org}/chat/uploads", "visitor", p.inOrg(p.upload)},
+		{"GET /o/{org}/chat/files/{id}", "visitor, their own conversations' files", p.inOrg(p.file)},
+		{"GET /o/{org}/chat/ws", "visitor, from the desk or an allowed site", p.inOrg(p.socket)},
+		{"GET /o/{org}/widget.js", "anyone", p.inOrg(p.widget)},
+		{"GET " + staticPrefix + "{hash}/{file}", "anyone", p.static},
+		{"/o/", "anyone", func(w http.ResponseWriter, r *http.Request) { p.notFound(w, r, nil) }},
+	}
+	for _, rt := range routes {
+		mux.Handle(rt.pattern, rt.handler)
+	}
+}
+
+// home sends the organisation's address to its chat.
+func (p *Portal) home(w http.ResponseWriter, r *http.Request, rq *request) {
+	u := chatURL(rq.org.Slug, false)
+	if lang := r.URL.Query().Get("lang"); p.bundle.Supported(lang) {
+		u.RawQuery = "lang=" + lang
+	}
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+}
