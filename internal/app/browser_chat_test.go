@@ -261,7 +261,8 @@ func loginOperator(t *testing.T, b *browsertest.Browser, base string) {
 }
 
 // allowSite adds origin to the demo organisation's allowed sites, in the
-// database the running server reads its settings from.
+// database the running server reads its settings from, and turns its
+// automatic out-of-hours reply off.
 func allowSite(t *testing.T, dbPath, origin string) {
 	t.Helper()
 	ctx := t.Context()
@@ -283,6 +284,9 @@ func allowSite(t *testing.T, dbPath, origin string) {
 		t.Fatal(err)
 	}
 	settings["webchat"] = map[string]any{"allowed_origins": []string{origin}}
+	// No automatic out-of-hours reply: the page shows the same messages
+	// whatever the hour the test runs at.
+	settings["out_of_hours"] = map[string]any{"auto_reply": false}
 	out, _ := json.Marshal(settings)
 	if err := s.SetOrganizationSettings(ctx, org.ID, string(out)); err != nil {
 		t.Fatal(err)

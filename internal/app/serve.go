@@ -57,7 +57,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		return fmt.Errorf("translations: %w", err)
 	}
 	hub := realtime.NewHub(0)
-	opts := desk.Options{Hub: hub}
+	opts := desk.Options{Hub: hub, Bundle: bundle}
 	var relay *pgrelay.Relay
 	if st.Engine() == store.Postgres {
 		// Several instances may share this database: carry live events
@@ -96,6 +96,9 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	var workers sync.WaitGroup
 	wctx, stopWorkers := context.WithCancel(context.Background())
 	workers.Go(func() { sweep(wctx, d, st, log) })
+	// Routing: SLA warnings and breaches, waiting work, chats of those
+	// gone offline (internal/desk/worker.go).
+	workers.Go(func() { d.RunWorker(wctx, desk.WorkerOptions{}) })
 	if relay != nil {
 		workers.Go(func() { relay.Run(wctx) })
 	}
@@ -201,6 +204,12 @@ func sweep(ctx context.Context, d *desk.Service, st *store.Store, log *slog.Logg
 				log.Warn("sweep sessions", "err", err)
 			} else if n > 0 {
 				log.Info("expired sessions removed", "count", n)
+			}
+			// Screener runs left half-way may hold sensitive answers.
+			if n, err := st.DeleteExpiredScreeningRuns(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("sweep screener runs", "err", err)
+			} else if n > 0 {
+				log.Info("expired screener runs removed", "count", n)
 			}
 		}
 	}

@@ -25,11 +25,14 @@ var layers = map[string]int{
 
 	"internal/hours":       1, // pure engines
 	"internal/eligibility": 1,
+	"internal/routing":     1,
+	"internal/langdetect":  1,
 	"internal/auth":        1,
 	"internal/locale":      1,
 
 	"internal/store":            2,
 	"internal/files":            2,
+	"internal/translate":        2,
 	"internal/realtime":         2,
 	"internal/store/storetest":  3,
 	"internal/realtime/pgrelay": 3,
@@ -40,7 +43,8 @@ var layers = map[string]int{
 	"internal/demo":  4,
 	"internal/bench": 4,
 
-	"internal/web": 5,
+	"internal/web":        5,
+	"internal/web/assets": 5,
 
 	"internal/web/api":     6,
 	"internal/web/console": 6,
@@ -55,6 +59,8 @@ var pure = map[string][]string{
 	"internal/model":       {},
 	"internal/hours":       {"internal/model"},
 	"internal/eligibility": {"internal/model"},
+	"internal/routing":     {"internal/model"},
+	"internal/langdetect":  {},
 }
 
 func TestImportDirection(t *testing.T) {

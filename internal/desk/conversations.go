@@ -116,6 +116,7 @@ func (d *Service) Update(ctx context.Context, a *Actor, id int64, p store.Conver
 	if err != nil {
 		return nil, err
 	}
+	c = d.afterUpdate(ctx, c, p) // due times, the contact's language (sla.go, inbound.go)
 	d.publishConversation(c)
 	if p.Restricted != nil {
 		d.audit(ctx, a.OrgID(), a.User.ID, "restricted_change", "conversation", id, "restricted="+boolStr(*p.Restricted), a.IP)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/sportello/sportello/internal/auth"
+	"github.com/sportello/sportello/internal/locale"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/realtime"
 	"github.com/sportello/sportello/internal/store"
@@ -26,6 +28,8 @@ type Service struct {
 	byIP       *auth.Limiter // failed logins per client address
 	hashSlots  chan struct{} // bounds concurrent argon2id work (64 MiB each)
 	sessionTTL time.Duration
+	screen     *screener // the benefit screeners (screening.go)
+	routes     *router   // routing, opening hours, SLAs, translation (routing.go)
 }
 
 // Options tune a Service.
@@ -35,6 +39,12 @@ type Options struct {
 	SessionTTL     time.Duration       // zero: 12 hours
 	Hub            *realtime.Hub       // live events; nil: a private hub nobody listens to
 	Publisher      Publisher           // where events go; nil: the hub (one instance)
+	// Bundle speaks to citizens in the screener's chat flow; nil: the
+	// catalogs are loaded when first needed.
+	Bundle *locale.Bundle
+	// HTTPClient reaches the organisations' translation services; nil: a
+	// client with a 15-second timeout.
+	HTTPClient *http.Client
 }
 
 // Publisher sends an event to the live connections: the hub itself, or a
@@ -75,6 +85,8 @@ func New(st *store.Store, log *slog.Logger, opt Options) (*Service, error) {
 		byIP:       auth.NewLimiter(auth.LimiterConfig{MaxFailures: 20, Window: 15 * time.Minute}, opt.Now),
 		hashSlots:  make(chan struct{}, 2),
 		sessionTTL: opt.SessionTTL,
+		screen:     newScreener(opt.Bundle),
+		routes:     newRouter(opt),
 	}, nil
 }
 
@@ -265,16 +277,7 @@ func (d *Service) ChangePassword(ctx context.Context, a *Actor, current, next, k
 // CreateAPIToken issues a token for a user and returns the secret, shown
 // once. actorID is 0 when the command line does it.
 func (d *Service) CreateAPIToken(ctx context.Context, orgID, userID, actorID int64, name string) (string, *model.APIToken, error) {
-	secret, hash, err := auth.NewToken(auth.APITokenPrefix)
-	if err != nil {
-		return "", nil, err
-	}
-	t := &model.APIToken{OrgID: orgID, UserID: userID, Name: name, Prefix: auth.DisplayPrefix(secret), Hash: hash}
-	if err := d.st.CreateAPIToken(ctx, t); err != nil {
-		return "", nil, err
-	}
-	d.audit(ctx, orgID, actorID, "token_create", "api_token", t.ID, name, "")
-	return secret, t, nil
+	return d.issueToken(ctx, orgID, userID, actorID, name, "")
 }
 
 // audit records a security-relevant action; a failure to audit is logged,

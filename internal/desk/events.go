@@ -23,9 +23,13 @@ func (d *Service) Receive(ctx context.Context, in store.Inbound) (store.InboundR
 		// database, so a failed read here loses nothing.
 		d.log.Warn("load message for event", "conversation", res.ConversationID, "err", err)
 		d.publishSignal(in.OrgID, res.ConversationID, res.Seq, res.NewConversation)
+		d.routeInbound(ctx, in, res)
+		d.afterInbound(ctx, in, res)
 		return res, nil
 	}
 	d.publishMessage(msgs[0], res.NewConversation)
+	d.routeInbound(ctx, in, res) // language, routing, due times, out of hours (inbound.go)
+	d.afterInbound(ctx, in, res) // the screener's chat flow (screenchat.go)
 	return res, nil
 }
 

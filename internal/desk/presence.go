@@ -66,7 +66,9 @@ type PresenceEvent struct {
 // NewPresence makes the presence registry of this instance. One is enough
 // per process: the console makes it.
 func (d *Service) NewPresence() *Presence {
-	return &Presence{d: d, users: map[int64]*presenceUser{}, viewing: map[int64]map[*Tab]struct{}{}}
+	p := &Presence{d: d, users: map[int64]*presenceUser{}, viewing: map[int64]map[*Tab]struct{}{}}
+	d.routes.presence.Store(p) // routing assigns by it (routing.go)
+	return p
 }
 
 // Join registers a console tab of a; the user is online from now on.
@@ -152,6 +154,7 @@ func (p *Presence) refresh(userID int64, u *presenceUser) {
 		return
 	}
 	u.status = status
+	p.d.routes.presenceChanged(u.orgID, userID, status, p.d.now())
 	data, _ := json.Marshal(PresenceEvent{UserID: userID, Status: status})
 	p.d.hub.Publish(realtime.OrgTopic(u.orgID), realtime.Event{Type: "presence", OrgID: u.orgID, Data: data})
 }

@@ -169,6 +169,20 @@ type Conversation struct {
 	ResolvedAt      *time.Time  `json:"resolved_at,omitempty"`
 	LastSeq         int64       `json:"last_seq"` // sequence of the newest message
 
+	// Routing, opening hours and service levels (internal/routing,
+	// internal/hours). Due times are in business time of the calendar
+	// that applies; null when no policy sets one.
+	ArrivedClosedAt         *time.Time `json:"arrived_closed_at,omitempty"` // came in while the desk was closed
+	NeedsMediator           string     `json:"needs_mediator,omitempty"`    // a language nobody present speaks
+	LanguageSource          string     `json:"language_source,omitempty"`   // chosen, detected or operator
+	AutoAssigned            bool       `json:"auto_assigned,omitempty"`     // routing chose the assignee
+	FirstResponseDueAt      *time.Time `json:"first_response_due_at"`
+	ResolutionDueAt         *time.Time `json:"resolution_due_at"`
+	FirstResponseBreachedAt *time.Time `json:"first_response_breached_at,omitempty"`
+	ResolutionBreachedAt    *time.Time `json:"resolution_breached_at,omitempty"`
+	FirstResponseWarnAt     *time.Time `json:"-"` // when the warning is due
+	ResolutionWarnAt        *time.Time `json:"-"`
+
 	// Filled on list views.
 	ContactName string `json:"contact_name,omitempty"`
 	Preview     string `json:"preview,omitempty"`
@@ -209,7 +223,24 @@ type Message struct {
 	DeliveryStatus    DeliveryStatus `json:"delivery_status,omitempty"`
 	Error             string         `json:"error,omitempty"`
 	Attachments       []Attachment   `json:"attachments"`
-	CreatedAt         time.Time      `json:"created_at"`
+	// QuickReplies are answers the message suggests (a screener's
+	// options): a channel that can shows them as buttons that send the
+	// text; the body lists them too, for those that cannot.
+	QuickReplies []string  `json:"quick_replies,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+
+	// Machine translation, where the organisation turned it on. Original
+	// is what the author wrote when Body is its translation (a reply sent
+	// in the citizen's language); Translation is Body in the reader's
+	// language, filled for a reader.
+	Original    *Translation `json:"original,omitempty"`
+	Translation *Translation `json:"translation,omitempty"`
+}
+
+// Translation is a message's text in another language.
+type Translation struct {
+	Language string `json:"language"`
+	Body     string `json:"body"`
 }
 
 // Attachment is a file stored under the data directory.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/sportello/sportello/internal/model"
@@ -56,40 +55,5 @@ const (
 // (limit <= 0 means 50; at most 500). beforeID pages on: pass the id of the
 // last entry of the previous page, or 0 for the first page.
 func (s *Store) AuditLog(ctx context.Context, orgID int64, limit int, beforeID int64) ([]*model.AuditEntry, error) {
-	if limit <= 0 {
-		limit = defaultAuditPage
-	}
-	limit = min(limit, maxAuditPage)
-	const cols = "SELECT id, org_id, actor_id, action, target_type, target_id, detail, ip, created_at FROM audit_log WHERE org_id = ?"
-	const order = " ORDER BY created_at DESC, id DESC LIMIT ?"
-	var (
-		rows *sql.Rows
-		err  error
-	)
-	if beforeID == 0 {
-		rows, err = s.reader().query(ctx, cols+order, orgID, limit)
-	} else {
-		// The cursor is the (created_at, id) of the entry beforeID, so the
-		// page walks the audit_log_org index. An id of another
-		// organisation matches nothing and yields an empty page.
-		rows, err = s.reader().query(ctx, cols+` AND (created_at, id) <
-			(SELECT created_at, id FROM audit_log WHERE org_id = ? AND id = ?)`+order,
-			orgID, orgID, beforeID, limit)
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*model.AuditEntry{}
-	for rows.Next() {
-		var e model.AuditEntry
-		var actor, target sql.NullInt64
-		var created int64
-		if err := rows.Scan(&e.ID, &e.OrgID, &actor, &e.Action, &e.TargetType, &target, &e.Detail, &e.IP, &created); err != nil {
-			return nil, err
-		}
-		e.ActorID, e.TargetID, e.CreatedAt = actor.Int64, target.Int64, fromMS(created)
-		out = append(out, &e)
-	}
-	return out, rows.Err()
+	return s.AuditEntries(ctx, orgID, AuditFilter{Limit: limit, BeforeID: beforeID})
 }

@@ -36,11 +36,14 @@ type ConversationFilter struct {
 	Limit      int
 	Cursor     string
 	Visibility Visibility
+	// ArrivedClosed selects the "arrived while closed" queue: what came
+	// in while the desk was closed and nobody has answered, oldest first.
+	ArrivedClosed bool
 }
 
 const conversationColumns = `c.id, c.org_id, c.contact_id, c.channel_id, c.channel, c.language, c.subject, c.status, c.priority,
 	c.team_id, c.assignee_id, c.restricted, c.snoozed_until, c.created_at, c.first_response_at, c.last_activity_at,
-	c.resolved_at, c.last_seq, c.preview, ct.display_name`
+	c.resolved_at, c.last_seq, c.preview, ct.display_name, ` + routingColumns
 
 func scanConversation(sc interface{ Scan(...any) error }) (*model.Conversation, error) {
 	var c model.Conversation
@@ -48,10 +51,13 @@ func scanConversation(sc interface{ Scan(...any) error }) (*model.Conversation, 
 	var team, assignee nullInt
 	var snoozed, firstResp, resolved nullInt
 	var created, last int64
-	if err := sc.Scan(&c.ID, &c.OrgID, &c.ContactID, &c.ChannelID, &channel, &c.Language, &c.Subject, &status, &c.Priority,
-		&team, &assignee, &c.Restricted, &snoozed, &created, &firstResp, &last, &resolved, &c.LastSeq, &c.Preview, &c.ContactName); err != nil {
+	var rt routingScan
+	dest := []any{&c.ID, &c.OrgID, &c.ContactID, &c.ChannelID, &channel, &c.Language, &c.Subject, &status, &c.Priority,
+		&team, &assignee, &c.Restricted, &snoozed, &created, &firstResp, &last, &resolved, &c.LastSeq, &c.Preview, &c.ContactName}
+	if err := sc.Scan(append(dest, rt.dest(&c)...)...); err != nil {
 		return nil, err
 	}
+	rt.fill(&c)
 	c.Channel, c.Status = model.ChannelKind(channel), model.Status(status)
 	c.TeamID, c.AssigneeID = team.Int64, assignee.Int64
 	c.SnoozedUntil, c.FirstResponseAt, c.ResolvedAt = optMS(snoozed), optMS(firstResp), optMS(resolved)
@@ -85,6 +91,9 @@ func (s *Store) Conversation(ctx context.Context, orgID, id int64) (*model.Conve
 // Conversations lists conversations newest activity first, with cursor
 // paging: the inbox.
 func (s *Store) Conversations(ctx context.Context, orgID int64, f ConversationFilter) ([]*model.Conversation, string, error) {
+	if f.ArrivedClosed {
+		return s.arrivedClosed(ctx, orgID, f)
+	}
 	limit := clampLimit(f.Limit)
 	where, args, err := s.conversationWhere(orgID, f)
 	if err != nil {
@@ -134,7 +143,13 @@ func (s *Store) CountConversations(ctx context.Context, orgID int64, f Conversat
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.reader().query(ctx, "SELECT c.status, COUNT(*) FROM conversations c JOIN contacts ct ON ct.id = c.contact_id WHERE "+
+	// Only a search by name needs the contacts: without it the count is a
+	// covering scan of an inbox index.
+	from := "conversations c"
+	if strings.TrimSpace(f.Q) != "" {
+		from += " JOIN contacts ct ON ct.id = c.contact_id"
+	}
+	rows, err := s.reader().query(ctx, "SELECT c.status, COUNT(*) FROM "+from+" WHERE "+
 		strings.Join(where, " AND ")+" GROUP BY c.status", args...)
 	if err != nil {
 		return nil, err
@@ -210,6 +225,9 @@ func (s *Store) conversationWhere(orgID int64, f ConversationFilter) ([]string, 
 		where = append(where, "(ct.display_name "+il+" ? ESCAPE '\\' OR c.subject "+il+" ? ESCAPE '\\' OR c.preview "+il+" ? ESCAPE '\\'"+
 			" OR EXISTS (SELECT 1 FROM contact_identities i WHERE i.org_id = c.org_id AND i.contact_id = c.contact_id AND i.value "+il+" ? ESCAPE '\\'))")
 		args = append(args, like, like, like, like)
+	}
+	if f.ArrivedClosed {
+		where = append(where, closedQueueWhere)
 	}
 	v := f.Visibility
 	switch {
@@ -367,8 +385,8 @@ func (s *Store) UpdateConversation(ctx context.Context, orgID, id, actorID int64
 					return err
 				}
 			}
-			sets = append(sets, "assignee_id = ?")
-			args = append(args, nullID(*p.AssigneeID))
+			sets = append(sets, "assignee_id = ?", "auto_assigned = ?", "needs_mediator = ''")
+			args = append(args, nullID(*p.AssigneeID), false) // a person's choice: routing never overrides it
 			events = append(events, "assignee:"+strconv.FormatInt(*p.AssigneeID, 10))
 		}
 		if p.Language != nil {

@@ -19,6 +19,10 @@ type Inbound struct {
 	Body              string
 	Attachments       []model.Attachment // already stored, linked by id
 	At                time.Time          // when the provider received it; zero means now
+	// Topic is what the citizen chose before writing (the web chat's
+	// pre-chat topic, later a phone menu's choice), for routing; it is
+	// not stored.
+	Topic string
 }
 
 // InboundResult tells what recording an inbound message did.
@@ -108,15 +112,13 @@ func appendInbound(ctx context.Context, tx q, in Inbound, now time.Time, res *In
 	switch {
 	case err == nil:
 	case model.ErrorIs(notFound(err, "conversation"), model.CodeNotFound):
-		lang := in.Language
-		if lang == "" {
-			if err := tx.row(ctx, "SELECT language FROM contacts WHERE id = ?", res.ContactID).Scan(&lang); err != nil {
-				return err
-			}
+		lang, source, err := conversationLanguage(ctx, tx, in, res.ContactID)
+		if err != nil {
+			return err
 		}
-		if err := tx.row(ctx, `INSERT INTO conversations (org_id, contact_id, channel_id, channel, language, status, created_at, last_activity_at)
-			VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
-			in.OrgID, res.ContactID, in.ChannelID, string(in.Channel), lang, ms(at), ms(at)).Scan(&res.ConversationID); err != nil {
+		if err := tx.row(ctx, `INSERT INTO conversations (org_id, contact_id, channel_id, channel, language, language_source, status, created_at, last_activity_at)
+			VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
+			in.OrgID, res.ContactID, in.ChannelID, string(in.Channel), lang, source, ms(at), ms(at)).Scan(&res.ConversationID); err != nil {
 			return mapError(err)
 		}
 		res.NewConversation = true

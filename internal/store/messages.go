@@ -59,6 +59,12 @@ func (s *Store) AddMessage(ctx context.Context, orgID, conversationID int64, m *
 		if err := linkAttachments(ctx, tx, orgID, m); err != nil {
 			return err
 		}
+		if err := insertQuickReplies(ctx, tx, m); err != nil {
+			return err
+		}
+		if err := insertOriginal(ctx, tx, m); err != nil {
+			return err
+		}
 		sets := "last_seq = ?, last_activity_at = ?"
 		args := []any{m.Seq, ms(m.CreatedAt)}
 		if m.Direction == model.DirectionOutbound {
@@ -137,6 +143,12 @@ func (s *Store) Messages(ctx context.Context, orgID, conversationID, afterSeq in
 		return nil, err
 	}
 	rows.Close()
+	if err := s.fillQuickReplies(ctx, r, orgID, conversationID, out); err != nil {
+		return nil, err
+	}
+	if err := s.fillOriginals(ctx, r, orgID, conversationID, out); err != nil {
+		return nil, err
+	}
 	return out, s.fillAttachments(ctx, r, orgID, out)
 }
 

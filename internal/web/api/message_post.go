@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
+	"github.com/sportello/sportello/internal/desk"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/web"
@@ -12,6 +14,9 @@ import (
 type newMessage struct {
 	Body string `json:"body"`
 	Type string `json:"type"` // "reply" (the default) or "note"
+	// TranslateFrom is the language the reply is written in: it is sent
+	// translated into the conversation's, both texts kept.
+	TranslateFrom string `json:"translate_from,omitempty"`
 }
 
 // postMessage adds a reply to the citizen or an internal note and answers
@@ -33,7 +38,13 @@ func (a *API) postMessage(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if err := a.desk.Post(r.Context(), actor, id, m); err != nil {
+	post := a.desk.Post
+	if body.TranslateFrom != "" {
+		post = func(ctx context.Context, actor *desk.Actor, id int64, m *model.Message) error {
+			return a.desk.PostTranslated(ctx, actor, id, m, body.TranslateFrom)
+		}
+	}
+	if err := post(r.Context(), actor, id, m); err != nil {
 		a.fail(w, r, err)
 		return
 	}

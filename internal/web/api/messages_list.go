@@ -31,5 +31,9 @@ func (a *API) listMessages(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	if err := a.translate(r, id, items); err != nil { // ?translate_to=
+		a.fail(w, r, err)
+		return
+	}
 	web.WriteJSON(w, http.StatusOK, messageList{Items: items})
 }

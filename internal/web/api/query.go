@@ -62,9 +62,16 @@ func parseQuery(raw string, known ...string) (url.Values, error) {
 // me is the caller's user id, for assignee=me.
 func parseConversationFilter(raw string, me int64) (store.ConversationFilter, error) {
 	var f store.ConversationFilter
-	v, err := parseQuery(raw, "status", "team", "assignee", "channel", "language", "tag", "contact", "q", "limit", "cursor")
+	v, err := parseQuery(raw, "status", "team", "assignee", "channel", "language", "tag", "contact", "q", "limit", "cursor", "queue")
 	if err != nil {
 		return f, err
+	}
+	switch v.Get("queue") {
+	case "":
+	case "closed": // what arrived while the desk was closed, unanswered, oldest first
+		f.ArrivedClosed = true
+	default:
+		return f, model.Invalid("queue", "error.api.queue", `queue must be "closed"`, nil)
 	}
 	if s := v.Get("status"); s != "" {
 		if !model.ValidStatus(model.Status(s)) {
@@ -152,7 +159,7 @@ func parseContactFilter(raw string) (store.ContactFilter, error) {
 
 // parseMessagesQuery reads after_seq and limit of GET .../messages.
 func parseMessagesQuery(raw string) (afterSeq int64, n int, err error) {
-	v, err := parseQuery(raw, "after_seq", "limit")
+	v, err := parseQuery(raw, "after_seq", "limit", "translate_to") // translate_to: see listMessages
 	if err != nil {
 		return 0, 0, err
 	}

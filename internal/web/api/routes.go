@@ -28,11 +28,32 @@ func (a *API) routes() []route {
 		{"GET /api/v1/conversations/{id}/messages", model.PermConversationsReadAssigned, a.listMessages},
 		{"POST /api/v1/conversations/{id}/messages", model.PermConversationsReadAssigned, a.postMessage}, // reply or note: desk.Post
 
+		{"GET /api/v1/screenings", model.PermConversationsReadAssigned, a.listScreenings}, // ?conversation_id=, one the caller may see
+		{"POST /api/v1/screenings", model.PermConversationsNote, a.postScreening},         // evaluate and record on a conversation
+
+		{"GET /api/v1/routing/rules", model.PermSettingsManage, a.listRoutingRules},
+		{"POST /api/v1/routing/rules", model.PermSettingsManage, a.postRoutingRule},
+		{"PATCH /api/v1/routing/rules/{id}", model.PermSettingsManage, a.patchRoutingRule},
+		{"DELETE /api/v1/routing/rules/{id}", model.PermSettingsManage, a.deleteRoutingRule},
+		{"GET /api/v1/hours", model.PermConversationsReadAssigned, a.getHours}, // ?team=&channel=&at=
+
 		{"GET /api/v1/contacts", model.PermContactsRead, a.listContacts},
 		{"GET /api/v1/contacts/{id}", model.PermContactsRead, a.getContact},
+		{"POST /api/v1/contacts/{id}/merge", model.PermContactsMerge, a.mergeContact},
 
 		{"GET /api/v1/teams", model.PermTeamsRead, a.listTeams},
+		{"POST /api/v1/teams", model.PermTeamsManage, a.postTeam},
+		{"PATCH /api/v1/teams/{id}", model.PermTeamsManage, a.patchTeam},
+
 		{"GET /api/v1/users", model.PermUsersRead, a.listUsers},
+		{"POST /api/v1/users", model.PermUsersManage, a.postUser},
+		{"PATCH /api/v1/users/{id}", model.PermUsersManage, a.patchUser}, // role changes and deactivation: audited, last admin kept
+
+		{"GET /api/v1/tokens", model.PermTokensManage, a.listTokens},
+		{"POST /api/v1/tokens", model.PermTokensManage, a.postToken}, // the secret is answered once
+		{"DELETE /api/v1/tokens/{id}", model.PermTokensManage, a.deleteToken},
+
+		{"GET /api/v1/audit", model.PermAuditRead, a.listAudit},
 	}
 }
 

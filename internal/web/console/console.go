@@ -11,7 +11,6 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"fmt"
@@ -23,13 +22,17 @@ import (
 	"github.com/sportello/sportello/internal/desk"
 	"github.com/sportello/sportello/internal/locale"
 	"github.com/sportello/sportello/internal/web"
+	"github.com/sportello/sportello/internal/web/assets"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
 // pageNames are the templates under templates/, each parsed with the layout.
-var pageNames = []string{"login", "inbox", "conversation", "password", "error", "canned", "canned_form"}
+var pageNames = []string{"login", "inbox", "conversation", "password", "error", "canned", "canned_form",
+	"users", "user_form", "teams", "team_form", "tokens", "audit", "contact", "secret",
+	"screen", "screen_case", "screen_admin", // the benefit screener (screen*.go)
+	"routing", "routing_rule", "hours", "hours_form", "sla", "translation"} // routing, hours, SLAs, translation (admin_routing.go)
 
 // defaultLanguage is the console's language when the browser says nothing
 // we support: the desks are Italian.
@@ -41,10 +44,10 @@ type Console struct {
 	bundle *locale.Bundle
 	log    *slog.Logger
 	now    func() time.Time
-	assets map[string]*asset
+	assets *assets.Static
 	// pages holds, per language, each page's template set with T and N
 	// bound to that language's printer.
-	pages map[string]map[string]*template.Template
+	pages assets.Pages
 	// presence knows who is online and looking at what, in this instance.
 	presence *desk.Presence
 	// convs shares conversations loaded for live events among the tabs.
@@ -56,33 +59,15 @@ type Console struct {
 
 // New parses the templates and hashes the static files once.
 func New(d *desk.Service, b *locale.Bundle, log *slog.Logger) (*Console, error) {
-	assets, err := loadAssets()
+	static, err := assets.LoadStatic(staticFS, "static", staticPrefix, false)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("console: %w", err)
 	}
-	c := &Console{desk: d, bundle: b, log: log, now: time.Now, assets: assets, pages: map[string]map[string]*template.Template{},
+	c := &Console{desk: d, bundle: b, log: log, now: time.Now, assets: static,
 		presence: d.NewPresence(), convs: newConvCache()}
 	c.liveCtx, c.stopLive = context.WithCancel(context.Background())
-	base := map[string]*template.Template{}
-	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(c.funcs(b.Printer(locale.Source))).
-			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("console: %w", err)
-		}
-		base[name] = t
-	}
-	for _, lang := range b.Languages() {
-		p := b.Printer(lang)
-		set := map[string]*template.Template{}
-		for name, t := range base {
-			clone, err := t.Clone()
-			if err != nil {
-				return nil, fmt.Errorf("console: %w", err)
-			}
-			set[name] = clone.Funcs(c.funcs(p))
-		}
-		c.pages[p.Lang()] = set
+	if c.pages, err = assets.ParsePages(templateFS, "templates/layout.html", pageNames, b, c.funcs); err != nil {
+		return nil, fmt.Errorf("console: %w", err)
 	}
 	return c, nil
 }
@@ -91,24 +76,10 @@ func New(d *desk.Service, b *locale.Bundle, log *slog.Logger) (*Console, error) 
 // asset gives a static file's hashed URL.
 func (c *Console) funcs(p *locale.Printer) template.FuncMap {
 	return template.FuncMap{
-		"T":     func(key string, kv ...any) string { return p.T(key, pairs(kv)) },
-		"N":     func(key string, n int, kv ...any) string { return p.N(key, n, pairs(kv)) },
-		"asset": c.assetURL,
+		"T":     func(key string, kv ...any) string { return p.T(key, assets.Args(kv)) },
+		"N":     func(key string, n int, kv ...any) string { return p.N(key, n, assets.Args(kv)) },
+		"asset": c.assets.URL,
 	}
-}
-
-// pairs turns "Name", value, "Other", value… into template arguments.
-func pairs(kv []any) map[string]any {
-	if len(kv) == 0 {
-		return nil
-	}
-	m := make(map[string]any, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		if k, ok := kv[i].(string); ok {
-			m[k] = kv[i+1]
-		}
-	}
-	return m
 }
 
 // printer is the request's language: ?lang=, the cookie, the browser, then
@@ -124,12 +95,8 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 }
 
 func (c *Console) renderTemplate(w http.ResponseWriter, r *http.Request, status int, lang, set, tmpl string, data any) {
-	t := c.pages[lang][set]
-	if t == nil {
-		t = c.pages[locale.Source][set]
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, tmpl, data); err != nil {
+	body, err := c.pages.Execute(lang, set, tmpl, data)
+	if err != nil {
 		c.log.ErrorContext(r.Context(), "render", "template", set+"/"+tmpl, "err", err, "request_id", web.RequestID(r.Context()))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -139,5 +106,5 @@ func (c *Console) renderTemplate(w http.ResponseWriter, r *http.Request, status 
 	// Pages show personal data: never keep them in a shared or back-button cache.
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -43,6 +44,13 @@ type conversationPage struct {
 	Draft       string
 	DraftMode   string // "reply" or "note"
 	Errors      map[string]string
+	// Screenings is the case's benefit screener section (screen_case.go).
+	Screenings template.HTML
+	// Routing: due times, mediator, language (conversation_routing.go);
+	// TranslateInto names the citizen's language a reply may be
+	// translated into.
+	Routing       routingPanel
+	TranslateInto string
 }
 
 // fact is one line of the details list; Key names it for live updates.
@@ -52,6 +60,7 @@ type contactView struct {
 	Name       string
 	Language   string
 	Identities []fact
+	URL        string // the contact's page, for who may read contacts
 }
 
 // convForm carries what a failed POST sends back to the page.
@@ -210,6 +219,7 @@ func (c *Console) renderConversation(w http.ResponseWriter, r *http.Request, con
 		if ct.Language != "" {
 			data.Contact.Language = c.languageName(ct.Language)
 		}
+		data.Contact.URL = contactURL(ct.ID)
 		for _, id := range ct.Identities {
 			data.Contact.Identities = append(data.Contact.Identities, fact{Label: identityLabel(p, id.Kind), Value: id.Value})
 		}
@@ -222,6 +232,7 @@ func (c *Console) renderConversation(w http.ResponseWriter, r *http.Request, con
 		return
 	}
 	data.OlderHidden = after > 0
+	c.translateFor(ctx, a, conv, msgs, p.Lang()) // conversation_routing.go
 	data.Items = c.timeline(p, n, name, msgs, loc)
 	data.LastSeq = after
 	if len(msgs) > 0 {
@@ -300,6 +311,11 @@ func (c *Console) renderConversation(w http.ResponseWriter, r *http.Request, con
 			}
 		}
 	}
+	data.Screenings = c.renderScreeningSection(ctx, r, pg, conv)
+	data.Routing = c.routingPanelFor(p, a, pg, conv, loc, c.now(), data.Errors["language"])
+	if data.Can.Reply {
+		data.TranslateInto = c.translateReply(r, a, conv, p.Lang())
+	}
 	if msg := data.Errors["assignee_id"]; msg != "" && !data.Can.Assign {
 		data.Errors[""] = msg // "assign to me" has no field to show it by
 	}
@@ -321,7 +337,7 @@ const snoozeLayout = "2006-01-02T15:04"
 
 // knownFields are the fields whose errors show next to an input; others
 // go to the page's alert.
-var knownFields = []string{"body", "status", "snoozed_until", "priority", "tags", "assignee_id", "team_id"}
+var knownFields = []string{"body", "status", "snoozed_until", "priority", "tags", "assignee_id", "team_id", "language"}
 
 // fieldOf is the form field an error concerns, or "" for the page.
 func fieldOf(err error) string {

@@ -113,6 +113,11 @@ func (c *Console) readPatch(r *http.Request, p *locale.Printer, f url.Values, co
 			patch.Priority = &pr
 		}
 	}
+	if f.Has("language") { // a guess corrected, or a language set by hand
+		if lang := strings.TrimSpace(f.Get("language")); lang != "" && lang != conv.Language {
+			patch.Language = &lang
+		}
+	}
 	if f.Has("tags") {
 		tags := []string{}
 		for t := range strings.SplitSeq(f.Get("tags"), ",") {

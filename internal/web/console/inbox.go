@@ -21,10 +21,12 @@ const (
 	viewUnassigned = "unassigned"
 	viewMyTeams    = "myteams"
 	viewAll        = "all"
+	viewClosed     = "closed" // arrived while the desk was closed, oldest first
 )
 
 var viewLabels = map[string]string{
 	viewMine: "inbox.mine", viewUnassigned: "inbox.unassigned", viewMyTeams: "inbox.my_teams", viewAll: "inbox.all",
+	viewClosed: "inbox.closed",
 }
 
 // views lists the views the actor may open: "all" needs read_all; views
@@ -32,7 +34,7 @@ var viewLabels = map[string]string{
 func views(a *desk.Actor) []string {
 	v := []string{viewMine}
 	if a.Can(model.PermConversationsReadTeam) {
-		v = append(v, viewUnassigned, viewMyTeams)
+		v = append(v, viewClosed, viewUnassigned, viewMyTeams)
 	}
 	if a.Can(model.PermConversationsReadAll) {
 		v = append(v, viewAll)
@@ -94,6 +96,10 @@ type inboxPage struct {
 	Languages []option
 	Errors    map[string]string
 	SelfURL   string // this page, for the reload link after live updates paused
+	// ClosedWaiting counts what arrived while the desk was closed and
+	// waits unanswered, announced first on the other views.
+	ClosedWaiting int
+	ClosedURL     string
 }
 
 // link is a navigation entry; Count is shown when HasCount.
@@ -123,6 +129,9 @@ type inboxRow struct {
 	Tags          []string
 	Restricted    bool
 	When, ISO     string
+	SLA, SLALabel string // "warning" or "breached", and its words
+	Mediator      string // the language a mediator is needed for
+	Closed        bool   // arrived while the desk was closed, unanswered
 }
 
 // inbox lists the conversations of a view, newest activity first, with
@@ -180,6 +189,8 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request) {
 		f.AssigneeID = a.User.ID
 	case viewUnassigned:
 		f.AssigneeID = store.Unassigned
+	case viewClosed:
+		f.ArrivedClosed = true
 	case viewMyTeams:
 		// One team at a time: the store filters by one team id.
 		if len(a.TeamIDs) == 0 {
@@ -231,6 +242,14 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	if slices.Contains(allowed, viewClosed) && q.View != viewClosed {
+		closed, err := c.desk.CountConversations(ctx, a, store.ConversationFilter{ArrivedClosed: true})
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		data.ClosedWaiting, data.ClosedURL = closed[model.StatusOpen]+closed[model.StatusPending], inboxQuery{View: viewClosed}.url()
+	}
 	for _, v := range allowed {
 		vq := inboxQuery{View: v}
 		data.Views = append(data.Views, link{Label: p.T(viewLabels[v], nil), URL: vq.url(), Current: v == q.View})
@@ -304,5 +323,11 @@ func (c *Console) inboxRow(p *locale.Printer, n names, loc *time.Location, now t
 	if cv.TeamID != 0 {
 		row.Team = n.team(cv.TeamID)
 	}
+	row.SLA = conversationSLA(cv, now)
+	row.SLALabel = slaStateLabel(p, row.SLA)
+	if cv.NeedsMediator != "" {
+		row.Mediator = c.languageName(cv.NeedsMediator)
+	}
+	row.Closed = cv.ArrivedClosedAt != nil && cv.FirstResponseAt == nil
 	return row
 }

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/url"
@@ -30,6 +29,8 @@ func (lc *liveConn) event(ctx context.Context, ev realtime.Event) {
 		lc.onViewers(ctx, ev)
 	case "presence":
 		lc.onPresence(ctx, ev)
+	case "mediator", "sla":
+		lc.onAlert(ctx, ev) // live_routing.go
 	}
 }
 
@@ -231,16 +232,12 @@ func (lc *liveConn) onPresence(ctx context.Context, ev realtime.Event) {
 
 // render executes one template of a page set in the tab's language.
 func (lc *liveConn) render(set, name string, data any) string {
-	t := lc.c.pages[lc.p.Lang()][set]
-	if t == nil {
-		t = lc.c.pages[locale.Source][set]
-	}
-	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, name, data); err != nil {
+	b, err := lc.c.pages.Execute(lc.p.Lang(), set, name, data)
+	if err != nil {
 		lc.c.log.Error("console: live render", "template", set+"/"+name, "err", err)
 		return ""
 	}
-	return b.String()
+	return string(b)
 }
 
 // liveInbox is the inbox a tab shows: its view's filter, and whether it
@@ -284,6 +281,8 @@ func liveInboxFor(a *desk.Actor, query string) (*liveInbox, bool) {
 		f.AssigneeID = a.User.ID
 	case viewUnassigned:
 		f.AssigneeID = store.Unassigned
+	case viewClosed:
+		f.ArrivedClosed = true
 	case viewMyTeams:
 		if len(a.TeamIDs) == 0 {
 			return nil, false
@@ -292,7 +291,8 @@ func liveInboxFor(a *desk.Actor, query string) (*liveInbox, bool) {
 			f.TeamID = a.TeamIDs[0]
 		}
 	}
-	return &liveInbox{f: f, first: q.Cursor == "" && q.Q == ""}, true
+	// The closed queue is oldest first: a new row does not go on top.
+	return &liveInbox{f: f, first: q.Cursor == "" && q.Q == "" && !f.ArrivedClosed}, true
 }
 
 // matches tells whether conv belongs to the inbox's view; known is false
@@ -312,6 +312,8 @@ func (in *liveInbox) matches(conv *model.Conversation) (match, known bool) {
 		(f.Status == "" || f.Status == conv.Status) &&
 		(f.Channel == "" || f.Channel == conv.Channel) &&
 		(f.Language == "" || f.Language == conv.Language) &&
-		(f.Tag == "" || slices.Contains(conv.Tags, f.Tag))
+		(f.Tag == "" || slices.Contains(conv.Tags, f.Tag)) &&
+		(!f.ArrivedClosed || conv.ArrivedClosedAt != nil && conv.FirstResponseAt == nil &&
+			(conv.Status == model.StatusOpen || conv.Status == model.StatusPending))
 	return match, f.Q == ""
 }

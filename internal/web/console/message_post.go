@@ -1,10 +1,12 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/sportello/sportello/internal/desk"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/web"
 )
@@ -55,8 +57,17 @@ func (c *Console) postMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := &model.Message{Direction: dir, Body: body}
-	if err := c.desk.Post(r.Context(), a, id, m); err != nil {
-		if !model.ErrorIs(err, model.CodeInvalid) {
+	post := c.desk.Post
+	if dir == model.DirectionOutbound && r.PostForm.Get("translate") == "1" {
+		// Written in the console's language, sent in the citizen's.
+		from := c.printer(r).Lang()
+		post = func(ctx context.Context, a *desk.Actor, id int64, m *model.Message) error {
+			return c.desk.PostTranslated(ctx, a, id, m, from)
+		}
+	}
+	if err := post(r.Context(), a, id, m); err != nil {
+		// A translation service down keeps the draft too.
+		if !model.ErrorIs(err, model.CodeInvalid) && !model.ErrorIs(err, model.CodeUnavailable) {
 			c.fail(w, r, err)
 			return
 		}

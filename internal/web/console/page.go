@@ -26,6 +26,8 @@ type page struct {
 	Alert  string // failure, announced at once (role=alert)
 	// CanCanned shows the canned responses in the navigation.
 	CanCanned bool
+	// Admin are the administration pages the actor may open (admin.go).
+	Admin []navItem
 
 	p *locale.Printer
 }
@@ -55,6 +57,7 @@ func (c *Console) newPage(r *http.Request, self, titleKey string) *page {
 		pg.CSRF = se.CSRF
 	}
 	pg.CanCanned = pg.Actor != nil && pg.Actor.Can(model.PermCannedManage)
+	pg.Admin = adminNav(p, pg.Actor)
 	u, err := url.Parse(self)
 	if err != nil {
 		u = &url.URL{Path: "/inbox"}

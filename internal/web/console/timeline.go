@@ -59,6 +59,9 @@ type timelineItem struct {
 	Failed      bool
 	Error       string
 	Attachments []string
+	// Translation is Body in the reader's language, where the
+	// organisation translates: shown first, the original a click away.
+	Translation, TranslationLang string
 }
 
 // timeline turns messages into items. Times are shown in loc, the
@@ -88,6 +91,9 @@ func (c *Console) timeline(p *locale.Printer, n names, contact string, msgs []*m
 		}
 		for _, a := range m.Attachments {
 			it.Attachments = append(it.Attachments, a.Filename)
+		}
+		if t := m.Translation; t != nil && t.Body != "" && t.Body != m.Body && m.Direction != model.DirectionEvent {
+			it.Translation, it.TranslationLang = t.Body, t.Language
 		}
 		items = append(items, it)
 	}
@@ -123,6 +129,17 @@ func (c *Console) eventSentence(p *locale.Printer, n names, m *model.Message) (t
 		return p.T("event.restricted", nil), ""
 	case kind == "restricted" && v == "false":
 		return p.T("event.unrestricted", nil), ""
+	case kind == "sla" && slaEventKeys[v] != "":
+		return p.T(slaEventKeys[v], nil), ""
 	}
 	return "", m.Body // an event this console does not know yet
+}
+
+// slaEventKeys name the SLA events ("sla:first_response_breached") of
+// the timeline.
+var slaEventKeys = map[string]string{
+	"first_response_warning":  "event.sla_first_response_warning",
+	"first_response_breached": "event.sla_first_response_breached",
+	"resolution_warning":      "event.sla_resolution_warning",
+	"resolution_breached":     "event.sla_resolution_breached",
 }

@@ -54,6 +54,9 @@ type msgView struct {
 	ISO      string
 	State    string // sent, delivered, read (the citizen's own messages)
 	Files    []fileView
+	// QuickReplies are answers a desk message suggests; chat.js shows the
+	// last message's as buttons (the body lists them for everyone else).
+	QuickReplies []string
 }
 
 type fileView struct {
@@ -198,6 +201,9 @@ func (p *Portal) msgView(pr *locale.Printer, loc *time.Location, slug, visitorID
 		ID: "m-" + strconv.FormatInt(m.ConversationID, 10) + "-" + strconv.FormatInt(m.Seq, 10), ConvID: m.ConversationID, Seq: m.Seq,
 		Mine: m.Direction == model.DirectionInbound, Body: m.Body,
 		When: pr.FormatDateTime(m.CreatedAt, loc), ISO: m.CreatedAt.UTC().Format(time.RFC3339),
+	}
+	if m.Direction == model.DirectionOutbound {
+		v.QuickReplies = m.QuickReplies
 	}
 	if v.Mine {
 		v.ClientID = strings.TrimPrefix(m.ProviderMessageID, visitorID+":")

@@ -279,6 +279,8 @@ type frame struct {
 	Token    string `json:"token"`
 	Status   string `json:"status"`
 	UpToSeq  int64  `json:"up_to_seq"`
+	// QuickReplies are a desk message's suggested answers (the screener).
+	QuickReplies []string `json:"quick_replies"`
 }
 
 // socket is a chat WebSocket as a test sees it: a reader goroutine puts

@@ -20,7 +20,6 @@
 package portal
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"fmt"
@@ -36,13 +35,14 @@ import (
 	"github.com/sportello/sportello/internal/locale"
 	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/web"
+	"github.com/sportello/sportello/internal/web/assets"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
 // pageNames are the templates under templates/, each parsed with the layout.
-var pageNames = []string{"chat", "error"}
+var pageNames = []string{"chat", "error", "screen_start", "screen_page", "screen_result"}
 
 // defaultLanguage speaks to a visitor whose browser names no language we
 // have, at an address that names no organisation: the desks are Italian.
@@ -73,8 +73,8 @@ type Portal struct {
 	bundle *locale.Bundle
 	log    *slog.Logger
 	opt    Options
-	assets map[string]*asset
-	pages  map[string]map[string]*template.Template // language → page → template
+	assets *assets.Static
+	pages  assets.Pages
 
 	keys      keyring
 	byVisitor *auth.Limiter // messages and uploads per visitor
@@ -109,39 +109,20 @@ func New(d *desk.Service, b *locale.Bundle, fs *files.Store, log *slog.Logger, o
 	if opt.RateWindow <= 0 {
 		opt.RateWindow = 10 * time.Second
 	}
-	assets, err := loadAssets()
+	static, err := assets.LoadStatic(staticFS, "static", staticPrefix, true)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("portal: %w", err)
 	}
 	p := &Portal{
-		desk: d, st: d.Store(), files: fs, bundle: b, log: log, opt: opt, assets: assets,
-		pages:     map[string]map[string]*template.Template{},
+		desk: d, st: d.Store(), files: fs, bundle: b, log: log, opt: opt, assets: static,
 		keys:      keyring{st: d.Store()},
 		byVisitor: auth.NewLimiter(auth.LimiterConfig{MaxFailures: opt.RateLimit, Window: opt.RateWindow}, opt.Now),
 		byIP:      auth.NewLimiter(auth.LimiterConfig{MaxFailures: opt.RateLimit, Window: opt.RateWindow}, opt.Now),
 		starts:    auth.NewLimiter(auth.LimiterConfig{MaxFailures: 10, Window: time.Minute}, opt.Now),
 	}
 	p.live, p.stopLive = context.WithCancel(context.Background())
-	base := map[string]*template.Template{}
-	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(p.funcs(b.Printer(locale.Source))).
-			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("portal: %w", err)
-		}
-		base[name] = t
-	}
-	for _, lang := range b.Languages() {
-		pr := b.Printer(lang)
-		set := map[string]*template.Template{}
-		for name, t := range base {
-			clone, err := t.Clone()
-			if err != nil {
-				return nil, fmt.Errorf("portal: %w", err)
-			}
-			set[name] = clone.Funcs(p.funcs(pr))
-		}
-		p.pages[pr.Lang()] = set
+	if p.pages, err = assets.ParsePages(templateFS, "templates/layout.html", pageNames, b, p.funcs); err != nil {
+		return nil, fmt.Errorf("portal: %w", err)
 	}
 	return p, nil
 }
@@ -149,39 +130,16 @@ func New(d *desk.Service, b *locale.Bundle, fs *files.Store, log *slog.Logger, o
 // funcs are the template functions of one language.
 func (p *Portal) funcs(pr *locale.Printer) template.FuncMap {
 	return template.FuncMap{
-		"T": func(key string, kv ...any) string { return pr.T(key, pairs(kv)) },
-		"asset": func(name string) string {
-			if a := p.assets[name]; a != nil {
-				return a.url()
-			}
-			return ""
-		},
+		"T":     func(key string, kv ...any) string { return pr.T(key, assets.Args(kv)) },
+		"asset": p.assets.URL,
 	}
-}
-
-// pairs turns "Name", value, "Other", value… into template arguments.
-func pairs(kv []any) map[string]any {
-	if len(kv) == 0 {
-		return nil
-	}
-	m := make(map[string]any, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		if k, ok := kv[i].(string); ok {
-			m[k] = kv[i+1]
-		}
-	}
-	return m
 }
 
 // render executes a page into a buffer, so a failure never sends half a
 // page, then writes it with status.
 func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, name string, pg *page) {
-	t := p.pages[pg.Lang][name]
-	if t == nil {
-		t = p.pages[locale.Source][name]
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", pg); err != nil {
+	body, err := p.pages.Execute(pg.Lang, name, "layout", pg)
+	if err != nil {
 		p.log.ErrorContext(r.Context(), "portal: render", "template", name, "err", err, "request_id", web.RequestID(r.Context()))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -191,10 +149,9 @@ func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, name
 	// A citizen's chat may be on a shared phone: never keep it in a cache.
 	h.Set("Cache-Control", "no-store")
 	h.Set("Vary", "Accept-Encoding")
-	body := buf.Bytes()
-	if acceptsGzip(r) {
+	if assets.AcceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
-		body = gzipBytes(body)
+		body = assets.Gzip(body)
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)

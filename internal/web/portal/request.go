@@ -79,6 +79,7 @@ type page struct {
 	Embed     bool
 	Back      string // a link back to the chat, on error pages
 	Chat      *chatView
+	Screen    *screenView // the benefit screener's pages (screen.go)
 }
 
 type langLink struct {

@@ -30,6 +30,12 @@ func (p *Portal) Routes(mux *http.ServeMux) {
 		{"GET /o/{org}/chat/files/{id}", "visitor, their own conversations' files", p.inOrg(p.file)},
 		{"GET /o/{org}/chat/ws", "visitor, from the desk or an allowed site", p.inOrg(p.socket)},
 		{"GET /o/{org}/widget.js", "anyone", p.inOrg(p.widget)},
+		{"GET /o/{org}/screen", "anyone", p.inOrg(p.screenStart)},
+		{"POST /o/{org}/screen/start", "anyone (rate limited per address)", p.inOrg(p.screenNew)},
+		{"POST /o/{org}/screen/resume", "anyone with a code (wrong codes rate limited)", p.inOrg(p.screenResume)},
+		{"GET /o/{org}/screen/questions", "the run of the screener cookie", p.inOrg(p.screenQuestions)},
+		{"POST /o/{org}/screen/questions", "the run of the screener cookie", p.inOrg(p.screenAnswer)},
+		{"GET /o/{org}/screen/result", "the run of the screener cookie", p.inOrg(p.screenResult)},
 		{"GET " + staticPrefix + "{hash}/{file}", "anyone", p.static},
 		{"/o/", "anyone", func(w http.ResponseWriter, r *http.Request) { p.notFound(w, r, nil) }},
 	}

@@ -34,7 +34,8 @@ import (
 // From the server:
 //
 //	{"type":"message", conversation_id, seq, prev_seq, direction, body, client_id,
-//	 delivery_status, attachments:[{id, filename, content_type, size, url}], created_at, when}
+//	 delivery_status, attachments:[{id, filename, content_type, size, url}], created_at, when,
+//	 quick_replies:["…"]}   optional: answers the desk suggests, sent as a message's body when chosen
 //	{"type":"ack","client_id":"…","conversation_id":C,"seq":N}   stored (sent)
 //	{"type":"typing"}                                            the desk is writing
 //	{"type":"delivery","direction":"inbound","status":"read","up_to_seq":N}
@@ -92,6 +93,7 @@ type outMessage struct {
 	Attachments    []outAttachment      `json:"attachments"`
 	CreatedAt      time.Time            `json:"created_at"`
 	When           string               `json:"when"`
+	QuickReplies   []string             `json:"quick_replies,omitempty"`
 }
 
 type outAttachment struct {
@@ -433,7 +435,7 @@ func (cc *chatConn) sendMessage(ctx context.Context, m *model.Message) error {
 	out := outMessage{
 		Type: "message", ConversationID: m.ConversationID, Seq: m.Seq, PrevSeq: cc.lastSent, Direction: m.Direction,
 		Body: m.Body, ClientID: mv.ClientID, DeliveryStatus: m.DeliveryStatus, Attachments: []outAttachment{},
-		CreatedAt: m.CreatedAt, When: mv.When,
+		CreatedAt: m.CreatedAt, When: mv.When, QuickReplies: mv.QuickReplies,
 	}
 	for i, a := range m.Attachments {
 		out.Attachments = append(out.Attachments, outAttachment{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType,

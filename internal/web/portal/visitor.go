@@ -89,9 +89,9 @@ func (p *Portal) receive(ctx context.Context, rq *request, v visitor, wv *store.
 	if err != nil {
 		return store.InboundResult{}, err
 	}
-	name := ""
+	name, topic := "", ""
 	if wv != nil {
-		name = wv.Name
+		name, topic = wv.Name, wv.Topic
 	}
 	return p.desk.ReceiveWeb(ctx, store.Inbound{
 		OrgID: rq.org.ID, ChannelID: ch.ID, Channel: model.ChannelWeb,
@@ -99,6 +99,7 @@ func (p *Portal) receive(ctx context.Context, rq *request, v visitor, wv *store.
 		DisplayName: name, Language: rq.pr.Lang(),
 		ProviderMessageID: v.ID + ":" + clientID,
 		Body:              body, Attachments: atts,
+		Topic: topic, // routing rules may pick a team by it
 	}, rq.subject(wv))
 }
 

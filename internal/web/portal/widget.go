@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/sportello/sportello/internal/web/assets"
 )
 
 // loaderSource is the embedding script; widget serves it with the
@@ -74,8 +76,8 @@ func (p *Portal) widget(w http.ResponseWriter, r *http.Request, rq *request) {
 	// sites' visitors within minutes.
 	h.Set("Cache-Control", "public, max-age=300")
 	h.Set("Vary", "Accept-Encoding")
-	if acceptsGzip(r) {
-		body, etag = gzipBytes(body), etag+"-gz"
+	if assets.AcceptsGzip(r) {
+		body, etag = assets.Gzip(body), etag+"-gz"
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("ETag", `"`+etag+`"`)

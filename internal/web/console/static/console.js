@@ -353,6 +353,10 @@
       }
       if (m.notify) { notify(m); }
     },
+    alert: function (m) { // a mediator needed, a service level near or missed
+      row(m);
+      if (m.notify) { notify(m); }
+    },
     conversation: function (m) {
       row(m);
       if (!timeline || m.conversation_id !== conv) { return; }

@@ -46,7 +46,24 @@
   outbox.forEach(function (item) {
     if (!byClient(item.client_id)) add(pending(item));
   });
+  showQuick();
   scrollDown(true);
+
+  // Quick replies: the answers the desk's newest question suggests, as
+  // buttons that send their text, until the citizen writes after it.
+  // Older questions' are stale: hidden.
+  list.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-reply]");
+    if (!b) return;
+    queue({ client_id: uuid(), body: b.getAttribute("data-reply"), attachments: [], names: [] });
+  });
+  function showQuick() {
+    var lists = list.querySelectorAll("[data-quick]"), active = lists[lists.length - 1] || null;
+    for (var n = active && active.parentNode.nextElementSibling; n; n = n.nextElementSibling) {
+      if (n.classList.contains("mine")) { active = null; break; }
+    }
+    each("#msgs [data-quick]", function (ul) { ul.hidden = ul !== active; });
+  }
 
   // Sending.
   composer.addEventListener("submit", function (e) {
@@ -352,6 +369,19 @@
     meta.appendChild(time(m));
     li.appendChild(meta);
     if (mine) setState(li, m.delivery_status || "sent");
+    if (!mine && m.quick_replies && m.quick_replies.length) {
+      var quick = el("ul", "quick");
+      quick.setAttribute("data-quick", "");
+      m.quick_replies.forEach(function (text) {
+        var item = el("li"), button = el("button", "", text);
+        button.type = "button";
+        button.dir = "auto";
+        button.setAttribute("data-reply", text);
+        item.appendChild(button);
+        quick.appendChild(item);
+      });
+      li.appendChild(quick);
+    }
     return li;
   }
   function time(m) {
@@ -393,6 +423,7 @@
   function add(li) {
     list.appendChild(li);
     empty.hidden = true;
+    showQuick();
     return li;
   }
   function byClient(id) {
