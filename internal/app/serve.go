@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -102,6 +103,11 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if relay != nil {
 		workers.Go(func() { relay.Run(wctx) })
 	}
+
+	// Start-up parses catalogs, templates and questionnaires into garbage
+	// many times the size of what stays live: hand it back now rather than
+	// keep it resident for the life of a small server.
+	debug.FreeOSMemory()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -47,7 +47,7 @@ type Console struct {
 	assets *assets.Static
 	// pages holds, per language, each page's template set with T and N
 	// bound to that language's printer.
-	pages assets.Pages
+	pages *assets.Pages
 	// presence knows who is online and looking at what, in this instance.
 	presence *desk.Presence
 	// convs shares conversations loaded for live events among the tabs.

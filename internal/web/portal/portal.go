@@ -74,7 +74,7 @@ type Portal struct {
 	log    *slog.Logger
 	opt    Options
 	assets *assets.Static
-	pages  assets.Pages
+	pages  *assets.Pages
 
 	keys      keyring
 	byVisitor *auth.Limiter // messages and uploads per visitor
