@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"time"
 
@@ -11,18 +12,39 @@ import (
 // cmdBench runs the measurement tools of docs/BENCHMARKS.md against the
 // configured database.
 func cmdBench(ctx context.Context, e env) error {
-	verb, e, err := sub(e, "bench", "seed", "inbox", "inbound")
+	verb, e, err := sub(e, "bench", "seed", "inbox", "inbound", "chat")
 	if err != nil {
 		return err
 	}
 	fs, cfg := flags("bench "+verb, e, false)
-	org := fs.String("org", "bench", "organisation slug (created if missing)")
+	org := fs.String("org", "bench", "organisation slug (created if missing; chat: default demo)")
 	conversations := fs.Int("conversations", 1_000_000, "seed: conversations to create")
 	messages := fs.Int("messages", 10_000_000, "seed: messages to create")
 	queries := fs.Int("queries", 2000, "inbox: queries to run")
 	workers := fs.Int("workers", 64, "inbound: concurrent writers")
-	duration := fs.Duration("duration", 30*time.Second, "inbound: how long to run")
+	duration := fs.Duration("duration", 30*time.Second, "inbound, chat: how long to run")
+	target := fs.String("target", "http://127.0.0.1:8080", "chat: base URL of a running server (loopback only)")
+	visitors := fs.Int("visitors", 100, "chat: simulated visitors")
+	rate := fs.Float64("rate", 0.5, "chat: messages a second per visitor")
+	closedLoop := fs.Bool("closed-loop", false, "chat: each visitor sends its next message as soon as the last is acknowledged")
+	replies := fs.Float64("replies", 10, "chat: operator replies a second, posted with the console's reply form (0: none)")
+	operators := fs.Int("operators", 1, "chat: operators listening on the console's live socket")
+	email := fs.String("operator-email", "admin@demo.sportello.local", "chat: operators' sign-in e-mail")
+	password := fs.String("operator-password", DemoPassword, "chat: operators' password")
 	if err := parse(fs, cfg, e.args); err != nil {
+		return err
+	}
+	if verb == "chat" {
+		// The chat runs against a server over HTTP, not the database.
+		if *visitors < 1 || *duration <= 0 || *operators < 1 || (!*closedLoop && *rate <= 0) || *replies < 0 {
+			return fmt.Errorf("--visitors, --operators, --duration and --rate (or --closed-loop) must be positive")
+		}
+		slug := *org
+		if !flagSet(fs, "org") {
+			slug = "demo"
+		}
+		_, err := bench.Chat(ctx, bench.ChatOptions{Target: *target, Org: slug, Visitors: *visitors, Rate: *rate, ClosedLoop: *closedLoop,
+			Duration: *duration, Operators: *operators, Email: *email, Password: *password, Replies: *replies}, e.stdout)
 		return err
 	}
 	st, err := openStore(ctx, cfg)
@@ -49,4 +71,11 @@ func cmdBench(ctx context.Context, e env) error {
 		_, err := bench.Inbound(ctx, st, *org, *workers, *duration, e.stdout)
 		return err
 	}
+}
+
+// flagSet reports whether the command line set the flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

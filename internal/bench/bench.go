@@ -1,11 +1,13 @@
 // Package bench measures the storage layer against the foundation's
 // performance targets, with the same code anyone can re-run through
-// `sportello bench seed|inbox|inbound`:
+// `sportello bench seed|inbox|inbound|chat`:
 //
 //   - the inbox page (Store.Conversations, 50 rows) with a million
 //     conversations and ten million messages: p99 under 20 ms;
 //   - recording inbound messages (Store.RecordInbound): at least 3,000 a
-//     second on SQLite, each one on disk before it is acknowledged.
+//     second on SQLite, each one on disk before it is acknowledged;
+//   - the live web chat, end to end over HTTP and WebSocket against a
+//     running server (chat.go): visitor → operator delivery latency.
 //
 // Each function writes progress for people and ends with one line of JSON
 // (a Result) for scripts.
@@ -35,7 +37,7 @@ type Latency struct {
 
 // Result is what one benchmark measured.
 type Result struct {
-	Benchmark string    `json:"benchmark"` // seed, inbox or inbound
+	Benchmark string    `json:"benchmark"` // seed, inbox, inbound or chat
 	Engine    string    `json:"engine"`
 	Org       string    `json:"org"`
 	At        time.Time `json:"at"`
@@ -61,6 +63,9 @@ type Result struct {
 	// seed
 	Conversations int `json:"conversations,omitempty"`
 	Messages      int `json:"messages,omitempty"`
+
+	// chat: its fields inline, only in its results
+	*ChatStats
 }
 
 func newResult(s *store.Store, benchmark, org string) Result {
