@@ -1,6 +1,7 @@
 package console
 
 import (
+	"github.com/sportello/sportello/internal/desk"
 	"html/template"
 	"net/http"
 	"slices"
@@ -97,11 +98,13 @@ func (c *Console) conversation(w http.ResponseWriter, r *http.Request) {
 		c.timelineAfter(w, r, id)
 		return
 	}
-	conv, err := c.desk.Conversation(r.Context(), web.ActorFrom(r), id)
+	a := web.ActorFrom(r)
+	conv, err := c.desk.Conversation(r.Context(), a, id)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
+	c.markRead(r, a, id, conv.LastSeq)
 	c.renderConversation(w, r, conv, convForm{status: http.StatusOK, done: r.URL.Query().Get("ok")})
 }
 
@@ -127,6 +130,7 @@ func (c *Console) timelineAfter(w http.ResponseWriter, r *http.Request, id int64
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	c.markRead(r, a, id, msgs[len(msgs)-1].Seq)
 	conv, err := c.desk.Store().Conversation(r.Context(), a.OrgID(), id)
 	if err != nil {
 		w.WriteHeader(web.Status(err))
@@ -350,4 +354,12 @@ func fieldOf(err error) string {
 // parseSnooze reads a datetime-local value in the organisation's zone.
 func parseSnooze(s string, loc *time.Location) (time.Time, error) {
 	return time.ParseInLocation(snoozeLayout, s, loc)
+}
+
+// markRead tells the citizen that an operator has seen their messages up
+// to seq. A failure only costs the "seen" mark, so it is logged, not shown.
+func (c *Console) markRead(r *http.Request, a *desk.Actor, conversationID, seq int64) {
+	if err := c.desk.MessagesRead(r.Context(), a, conversationID, seq); err != nil {
+		c.log.WarnContext(r.Context(), "console: mark read", "conversation", conversationID, "err", err)
+	}
 }
