@@ -367,13 +367,20 @@ func TestLiveViewersAndTyping(t *testing.T) {
 		if ty.Text == nil || *ty.Text != e.it().T("live.typing", map[string]any{"Name": "Omar Operatore"}) {
 			t.Errorf("coordinator's typing frame: %s", ty.raw)
 		}
-		select {
-		case ev := <-citizen.C:
-			if ev.Type != "typing" || strings.Contains(string(ev.Data), "Omar") || !strings.Contains(string(ev.Data), `"operator":true`) {
-				t.Errorf("citizen's typing event: %s %s, want an operator without a name", ev.Type, ev.Data)
+	typing:
+		for {
+			select {
+			case ev := <-citizen.C:
+				if ev.Type == "delivery" {
+					continue // opening the page marked the citizen's messages read
+				}
+				if ev.Type != "typing" || strings.Contains(string(ev.Data), "Omar") || !strings.Contains(string(ev.Data), `"operator":true`) {
+					t.Errorf("citizen's typing event: %s %s, want an operator without a name", ev.Type, ev.Data)
+				}
+				break typing
+			case <-time.After(liveWait):
+				t.Fatal("the citizen did not hear the operator typing")
 			}
-		case <-time.After(liveWait):
-			t.Fatal("the citizen did not hear the operator typing")
 		}
 		e.d.CitizenTyping(e.org.ID, id)
 		if ty := coord.wait("typing", nil); *ty.Text != e.it().T("live.citizen_typing", nil) {
