@@ -51,6 +51,7 @@ func commands() []command {
 		{"backup", "backup --out FILE: consistent copy of the SQLite database", cmdBackup},
 		{"bench", "benchmarks: bench seed|inbox|inbound|chat (see docs/BENCHMARKS.md)", cmdBench},
 		{"eligibility", "benefit screeners: eligibility list|validate|eval (see docs/ELIGIBILITY.md)", cmdEligibility},
+		{"channel", "channels: channel add KIND --org SLUG --name N [--set key=value …] | channel list --org SLUG", cmdChannel},
 		{"hours", "opening hours: hours check --org SLUG [--team T] [--channel C] --at RFC3339", cmdHours},
 		{"version", "print the version", cmdVersion},
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/sportello/sportello/internal/web"
 	"github.com/sportello/sportello/internal/web/api"
 	"github.com/sportello/sportello/internal/web/console"
+	"github.com/sportello/sportello/internal/web/hooks"
 	"github.com/sportello/sportello/internal/web/portal"
 )
 
@@ -58,7 +59,12 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		return fmt.Errorf("translations: %w", err)
 	}
 	hub := realtime.NewHub(0)
-	opts := desk.Options{Hub: hub, Bundle: bundle}
+	attachments, err := files.New(filepath.Join(cfg.DataDir, "attachments"), files.Limits{})
+	if err != nil {
+		return err
+	}
+	defer attachments.Close()
+	opts := desk.Options{Hub: hub, Bundle: bundle, Files: attachments, BaseURL: cfg.BaseURL}
 	var relay *pgrelay.Relay
 	if st.Engine() == store.Postgres {
 		// Several instances may share this database: carry live events
@@ -73,7 +79,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if err := firstStart(ctx, st, cfg, stdout); err != nil {
 		return err
 	}
-	h, onShutdown, err := handler(d, bundle, log, cfg)
+	h, onShutdown, err := handler(d, bundle, attachments, log, cfg)
 	if err != nil {
 		return err
 	}
@@ -100,6 +106,9 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	// Routing: SLA warnings and breaches, waiting work, chats of those
 	// gone offline (internal/desk/worker.go).
 	workers.Go(func() { d.RunWorker(wctx, desk.WorkerOptions{}) })
+	// The durable job queue: replies out through providers, media in
+	// (internal/desk/jobs.go).
+	workers.Go(func() { d.RunJobs(wctx, desk.JobOptions{}) })
 	if relay != nil {
 		workers.Go(func() { relay.Run(wctx) })
 	}
@@ -139,7 +148,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 
 // handler assembles every surface on one mux behind the standard
 // middleware, and returns what must run when the server shuts down.
-func handler(d *desk.Service, bundle *locale.Bundle, log *slog.Logger, cfg *config.Config) (http.Handler, []func(), error) {
+func handler(d *desk.Service, bundle *locale.Bundle, attachments *files.Store, log *slog.Logger, cfg *config.Config) (http.Handler, []func(), error) {
 	metrics := web.NewMetrics()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -166,16 +175,13 @@ func handler(d *desk.Service, bundle *locale.Bundle, log *slog.Logger, cfg *conf
 	}
 	c.Routes(mux)
 	onShutdown := []func(){c.CloseLive}
-	attachments, err := files.New(filepath.Join(cfg.DataDir, "attachments"), files.Limits{})
-	if err != nil {
-		return nil, nil, err
-	}
 	pt, err := portal.New(d, bundle, attachments, log, portal.Options{})
 	if err != nil {
 		return nil, nil, err
 	}
 	pt.Routes(mux)
 	onShutdown = append(onShutdown, pt.CloseLive)
+	hooks.New(d, log).Routes(mux)
 
 	denied := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := bundle.Printer(web.Language(r, bundle, "it"))

@@ -30,14 +30,16 @@ var layers = map[string]int{
 	"internal/auth":        1,
 	"internal/locale":      1,
 
-	"internal/store":            2,
-	"internal/files":            2,
-	"internal/translate":        2,
-	"internal/realtime":         2,
-	"internal/store/storetest":  3,
-	"internal/realtime/pgrelay": 3,
-	"internal/browsertest":      3,
-	"internal/config":           3,
+	"internal/store":              2,
+	"internal/files":              2,
+	"internal/translate":          2,
+	"internal/realtime":           2,
+	"internal/channel":            2, // what every provider adapter shares
+	"internal/channel/apichannel": 3, // provider adapters
+	"internal/store/storetest":    3,
+	"internal/realtime/pgrelay":   3,
+	"internal/browsertest":        3,
+	"internal/config":             3,
 
 	"internal/desk":  4,
 	"internal/demo":  4,
@@ -49,6 +51,7 @@ var layers = map[string]int{
 	"internal/web/api":     6,
 	"internal/web/console": 6,
 	"internal/web/portal":  6,
+	"internal/web/hooks":   6,
 
 	"internal/app":  7,
 	"cmd/sportello": 8,

@@ -1,14 +1,17 @@
 package desk
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/sportello/sportello/internal/auth"
+	"github.com/sportello/sportello/internal/files"
 	"github.com/sportello/sportello/internal/locale"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/realtime"
@@ -30,6 +33,17 @@ type Service struct {
 	sessionTTL time.Duration
 	screen     *screener // the benefit screeners (screening.go)
 	routes     *router   // routing, opening hours, SLAs, translation (routing.go)
+
+	// Channels (channels.go) and the job queue (jobs.go).
+	files      *files.Store
+	baseURL    string
+	httpClient *http.Client
+	senders    senders
+	jobKick    chan struct{}
+	traffic    struct {
+		sync.Mutex
+		m map[int64]time.Time // channels' latest inbound, not yet written
+	}
 }
 
 // Options tune a Service.
@@ -45,6 +59,12 @@ type Options struct {
 	// HTTPClient reaches the organisations' translation services; nil: a
 	// client with a 15-second timeout.
 	HTTPClient *http.Client
+	// Files keeps attachments: media fetched from providers, files sent
+	// with replies. Nil: channels neither fetch nor send files.
+	Files *files.Store
+	// BaseURL is the desk's public URL, for the webhook addresses
+	// providers are given. Empty: http://localhost:8080.
+	BaseURL string
 }
 
 // Publisher sends an event to the live connections: the hub itself, or a
@@ -87,6 +107,10 @@ func New(st *store.Store, log *slog.Logger, opt Options) (*Service, error) {
 		sessionTTL: opt.SessionTTL,
 		screen:     newScreener(opt.Bundle),
 		routes:     newRouter(opt),
+		files:      opt.Files,
+		baseURL:    strings.TrimRight(cmp.Or(opt.BaseURL, "http://localhost:8080"), "/"),
+		httpClient: cmp.Or(opt.HTTPClient, &http.Client{Timeout: 30 * time.Second}),
+		jobKick:    make(chan struct{}, 1),
 	}, nil
 }
 

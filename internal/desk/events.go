@@ -74,3 +74,15 @@ func staffTopic(conversationID int64) string {
 
 // StaffTopic is exported for the console's live connection.
 func StaffTopic(conversationID int64) string { return staffTopic(conversationID) }
+
+// publishMessageUpdate tells consoles (and the citizen's page) that a
+// message changed after it was first announced: its delivery status, an
+// attachment fetched later.
+func (d *Service) publishMessageUpdate(m *model.Message) {
+	data, _ := json.Marshal(m)
+	ev := realtime.Event{Type: "message_update", OrgID: m.OrgID, ConversationID: m.ConversationID, Seq: m.Seq, Data: data}
+	d.pub.Publish(realtime.OrgTopic(m.OrgID), ev)
+	if m.Direction != model.DirectionNote {
+		d.pub.Publish(realtime.ConversationTopic(m.ConversationID), ev)
+	}
+}

@@ -66,6 +66,9 @@ func (d *Service) Round(ctx context.Context, grace time.Duration) {
 	if _, err := d.ReassignOffline(ctx, grace); err != nil && ctx.Err() == nil {
 		d.log.Warn("worker: hand on chats", "err", err)
 	}
+	if err := d.FlushChannelHealth(ctx); err != nil && ctx.Err() == nil {
+		d.log.Warn("worker: channel health", "err", err)
+	}
 }
 
 // assignPending assigns waiting work in the organisations where someone

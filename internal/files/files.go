@@ -63,6 +63,9 @@ func New(dir string, limits Limits) (*Store, error) {
 	return &Store{root: root, limits: limits}, nil
 }
 
+// MaxSize is the largest file Put accepts.
+func (s *Store) MaxSize() int64 { return s.limits.MaxSize }
+
 // Close releases the directory.
 func (s *Store) Close() error { return s.root.Close() }
 

@@ -95,6 +95,8 @@ func TestEveryMessageRenders(t *testing.T) {
 		// the benefit screener's
 		"Done": 4, "Left": 6, "Total": 5, "Date": "01/03/2026", "On": "01/03/2026", "Who": "Marco", "Version": "2026.1+local.2",
 		"Revision": 2, "Names": "NASpI, Assegno sociale",
+		// channels'
+		"Reason": "file type not accepted", "Choices": "webhook, polling",
 	}
 	for _, lang := range b.Languages() {
 		c := b.catalogs[lang]

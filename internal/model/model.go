@@ -112,6 +112,11 @@ const (
 // ChannelKinds lists every kind, in display order.
 var ChannelKinds = []ChannelKind{ChannelWeb, ChannelEmail, ChannelWhatsApp, ChannelTelegram, ChannelSMS, ChannelVoice, ChannelMessenger, ChannelForm, ChannelAPI}
 
+// Queued reports whether replies on channels of kind k go out through the
+// durable job queue to a provider. The web chat's replies do not: the
+// citizen's page reads them from the database.
+func (k ChannelKind) Queued() bool { return k != ChannelWeb }
+
 // Channel is one configured entry point of an organisation.
 type Channel struct {
 	ID        int64       `json:"id"`
@@ -121,6 +126,14 @@ type Channel struct {
 	Settings  string      `json:"-"` // JSON, may hold secrets
 	Active    bool        `json:"active"`
 	CreatedAt time.Time   `json:"created_at"`
+
+	// Health, as traffic passes.
+	LastInboundAt  *time.Time `json:"last_inbound_at"`
+	LastOutboundAt *time.Time `json:"last_outbound_at"`
+	LastError      string     `json:"last_error"`
+	LastErrorAt    *time.Time `json:"last_error_at"`
+	Queued         int        `json:"queued"` // replies waiting to go out (filled by health views)
+	Failed         int        `json:"failed"` // replies given up on
 }
 
 // Status is a conversation's state in its lifecycle.
@@ -182,6 +195,12 @@ type Conversation struct {
 	ResolutionBreachedAt    *time.Time `json:"resolution_breached_at,omitempty"`
 	FirstResponseWarnAt     *time.Time `json:"-"` // when the warning is due
 	ResolutionWarnAt        *time.Time `json:"-"`
+
+	// Where replies go: the identity the citizen last wrote from, and
+	// when (a WhatsApp conversation may be answered freely for 24 hours
+	// after that).
+	Address       Identity   `json:"address"`
+	LastInboundAt *time.Time `json:"last_inbound_at,omitempty"`
 
 	// Filled on list views.
 	ContactName string `json:"contact_name,omitempty"`

@@ -49,7 +49,9 @@ const (
 	PermDataExport                Permission = "data:export"
 	PermDataDelete                Permission = "data:delete"
 	PermTokensManage              Permission = "tokens:manage"
-	PermCannedManage              Permission = "canned:manage" // write the canned responses of the organisation and its teams
+	PermCannedManage              Permission = "canned:manage"   // write the canned responses of the organisation and its teams
+	PermChannelsRead              Permission = "channels:read"   // see channels and their health
+	PermChannelsManage            Permission = "channels:manage" // add and configure channels (their secrets)
 )
 
 // permissions is the matrix: what each role may do. Admins may do
@@ -59,7 +61,7 @@ var permissions = map[Role][]Permission{
 		PermConversationsReadAll, PermConversationsReadTeam, PermConversationsReadAssigned,
 		PermConversationsReply, PermConversationsNote, PermConversationsUpdate, PermConversationsAssign,
 		PermConversationsRestricted, PermConversationsOverLimit, PermContactsRead, PermContactsWrite, PermContactsMerge,
-		PermTeamsRead, PermTeamsManage, PermUsersRead, PermAuditRead, PermDataExport, PermCannedManage,
+		PermTeamsRead, PermTeamsManage, PermUsersRead, PermAuditRead, PermDataExport, PermCannedManage, PermChannelsRead,
 	},
 	RoleOperator: {
 		PermConversationsReadTeam, PermConversationsReadAssigned, PermConversationsReply,
@@ -96,4 +98,5 @@ var AllPermissions = []Permission{
 	PermConversationsRestricted, PermContactsRead, PermContactsWrite, PermContactsMerge,
 	PermTeamsRead, PermTeamsManage, PermUsersRead, PermUsersManage, PermSettingsManage,
 	PermAuditRead, PermDataExport, PermDataDelete, PermTokensManage, PermConversationsOverLimit, PermCannedManage,
+	PermChannelsRead, PermChannelsManage,
 }

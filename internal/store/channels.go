@@ -57,16 +57,18 @@ func insertChannel(ctx context.Context, tx q, c *model.Channel) error {
 		c.OrgID, string(c.Kind), c.Name, c.Settings, c.Active, ms(c.CreatedAt)).Scan(&c.ID)
 }
 
-const channelColumns = "id, org_id, kind, name, settings, active, created_at"
+const channelColumns = "id, org_id, kind, name, settings, active, created_at, last_inbound_at, last_outbound_at, last_error, last_error_at"
 
 func scanChannel(sc interface{ Scan(...any) error }) (*model.Channel, error) {
 	var c model.Channel
 	var kind string
 	var created int64
-	if err := sc.Scan(&c.ID, &c.OrgID, &kind, &c.Name, &c.Settings, &c.Active, &created); err != nil {
+	var in, out, errAt nullInt
+	if err := sc.Scan(&c.ID, &c.OrgID, &kind, &c.Name, &c.Settings, &c.Active, &created, &in, &out, &c.LastError, &errAt); err != nil {
 		return nil, err
 	}
 	c.Kind, c.CreatedAt = model.ChannelKind(kind), fromMS(created)
+	c.LastInboundAt, c.LastOutboundAt, c.LastErrorAt = optMS(in), optMS(out), optMS(errAt)
 	return &c, nil
 }
 
@@ -161,4 +163,76 @@ func (s *Store) DefaultChannel(ctx context.Context, orgID int64, kind model.Chan
 		return nil, err
 	}
 	return c, nil
+}
+
+// NoteChannelInbound records when channels last received a message. The
+// desk calls it in batches (not once per message: that would make every
+// inbound message write the same row); times only move forward.
+func (s *Store) NoteChannelInbound(ctx context.Context, last map[int64]time.Time) error {
+	if len(last) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, func(tx q) error {
+		for id, at := range last {
+			if _, err := tx.exec(ctx, "UPDATE channels SET last_inbound_at = ? WHERE id = ? AND (last_inbound_at IS NULL OR last_inbound_at < ?)",
+				ms(at), id, ms(at)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// NoteChannelOutbound records a successful send through a channel.
+func (s *Store) NoteChannelOutbound(ctx context.Context, id int64, at time.Time) error {
+	return s.inTx(ctx, func(tx q) error {
+		_, err := tx.exec(ctx, "UPDATE channels SET last_outbound_at = ? WHERE id = ? AND (last_outbound_at IS NULL OR last_outbound_at < ?)",
+			ms(at), id, ms(at))
+		return err
+	})
+}
+
+// NoteChannelError records the latest problem of a channel (a provider's
+// refusal, wrong credentials), for its health.
+func (s *Store) NoteChannelError(ctx context.Context, id int64, errText string) error {
+	now := s.now().UTC()
+	return s.inTx(ctx, func(tx q) error {
+		_, err := tx.exec(ctx, "UPDATE channels SET last_error = ?, last_error_at = ? WHERE id = ?", clipText(errText, 500), ms(now), id)
+		return err
+	})
+}
+
+// ChannelsHealth lists the organisation's channels with their queued and
+// failed replies counted.
+func (s *Store) ChannelsHealth(ctx context.Context, orgID int64) ([]*model.Channel, error) {
+	cs, err := s.Channels(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*model.Channel, len(cs))
+	for _, c := range cs {
+		byID[c.ID] = c
+	}
+	rows, err := s.reader().query(ctx, `SELECT channel_id, delivery_status, COUNT(*) FROM messages
+		WHERE org_id = ? AND delivery_status IN ('queued', 'failed') GROUP BY channel_id, delivery_status`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var st string
+		var n int
+		if err := rows.Scan(&id, &st, &n); err != nil {
+			return nil, err
+		}
+		if c := byID[id]; c != nil {
+			if st == string(model.DeliveryQueued) {
+				c.Queued = n
+			} else {
+				c.Failed = n
+			}
+		}
+	}
+	return cs, rows.Err()
 }

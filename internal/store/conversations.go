@@ -43,7 +43,7 @@ type ConversationFilter struct {
 
 const conversationColumns = `c.id, c.org_id, c.contact_id, c.channel_id, c.channel, c.language, c.subject, c.status, c.priority,
 	c.team_id, c.assignee_id, c.restricted, c.snoozed_until, c.created_at, c.first_response_at, c.last_activity_at,
-	c.resolved_at, c.last_seq, c.preview, ct.display_name, ` + routingColumns
+	c.resolved_at, c.last_seq, c.preview, ct.display_name, c.address_kind, c.address, c.last_inbound_at, ` + routingColumns
 
 func scanConversation(sc interface{ Scan(...any) error }) (*model.Conversation, error) {
 	var c model.Conversation
@@ -51,9 +51,12 @@ func scanConversation(sc interface{ Scan(...any) error }) (*model.Conversation, 
 	var team, assignee nullInt
 	var snoozed, firstResp, resolved nullInt
 	var created, last int64
+	var addrKind string
+	var lastIn nullInt
 	var rt routingScan
 	dest := []any{&c.ID, &c.OrgID, &c.ContactID, &c.ChannelID, &channel, &c.Language, &c.Subject, &status, &c.Priority,
-		&team, &assignee, &c.Restricted, &snoozed, &created, &firstResp, &last, &resolved, &c.LastSeq, &c.Preview, &c.ContactName}
+		&team, &assignee, &c.Restricted, &snoozed, &created, &firstResp, &last, &resolved, &c.LastSeq, &c.Preview, &c.ContactName,
+		&addrKind, &c.Address.Value, &lastIn}
 	if err := sc.Scan(append(dest, rt.dest(&c)...)...); err != nil {
 		return nil, err
 	}
@@ -62,6 +65,7 @@ func scanConversation(sc interface{ Scan(...any) error }) (*model.Conversation, 
 	c.TeamID, c.AssigneeID = team.Int64, assignee.Int64
 	c.SnoozedUntil, c.FirstResponseAt, c.ResolvedAt = optMS(snoozed), optMS(firstResp), optMS(resolved)
 	c.CreatedAt, c.LastActivityAt = fromMS(created), fromMS(last)
+	c.Address.Kind, c.LastInboundAt = model.IdentityKind(addrKind), optMS(lastIn)
 	c.Tags = []string{}
 	return &c, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/sportello/sportello/internal/model"
@@ -18,11 +19,23 @@ type Inbound struct {
 	ProviderMessageID string         // for idempotency: a redelivery creates nothing
 	Body              string
 	Attachments       []model.Attachment // already stored, linked by id
-	At                time.Time          // when the provider received it; zero means now
+	// Media are files the provider holds, fetched later by a job
+	// (JobFetchMedia) that stores them as the message's attachments.
+	Media []Media
+	At    time.Time // when the provider received it; zero means now
 	// Topic is what the citizen chose before writing (the web chat's
 	// pre-chat topic, later a phone menu's choice), for routing; it is
 	// not stored.
 	Topic string
+}
+
+// Media is a file a provider holds for an inbound message: Ref is what
+// its adapter needs to download it (a media id, a URL).
+type Media struct {
+	Ref         string `json:"ref"`
+	ContentType string `json:"content_type,omitempty"`
+	Filename    string `json:"filename,omitempty"`
+	Size        int64  `json:"size,omitempty"`
 }
 
 // InboundResult tells what recording an inbound message did.
@@ -46,7 +59,7 @@ func (s *Store) RecordInbound(ctx context.Context, in Inbound) (InboundResult, e
 	if err != nil {
 		return InboundResult{}, err
 	}
-	if err := model.CheckText("body", in.Body, len(in.Attachments) == 0, MaxBody); err != nil {
+	if err := model.CheckText("body", in.Body, len(in.Attachments) == 0 && len(in.Media) == 0, MaxBody); err != nil {
 		return InboundResult{}, err
 	}
 	if err := model.CheckText("display_name", in.DisplayName, false, 200); err != nil {
@@ -73,7 +86,7 @@ func (s *Store) RecordInbound(ctx context.Context, in Inbound) (InboundResult, e
 		if err := findOrCreateContact(ctx, tx, in, from, now, &res); err != nil {
 			return err
 		}
-		return appendInbound(ctx, tx, in, now, &res)
+		return appendInbound(ctx, tx, in, from, now, &res)
 	})
 	return res, err
 }
@@ -100,7 +113,7 @@ func findOrCreateContact(ctx context.Context, tx q, in Inbound, from model.Ident
 	return nil
 }
 
-func appendInbound(ctx context.Context, tx q, in Inbound, now time.Time, res *InboundResult) error {
+func appendInbound(ctx context.Context, tx q, in Inbound, from model.Identity, now time.Time, res *InboundResult) error {
 	at := now
 	if !in.At.IsZero() && in.At.Before(now) {
 		at = in.At.UTC().Truncate(time.Millisecond)
@@ -135,7 +148,22 @@ func appendInbound(ctx context.Context, tx q, in Inbound, now time.Time, res *In
 	}
 	res.MessageID, res.Seq = m.ID, m.Seq
 	// A citizen writing again wakes a pending or snoozed conversation.
-	_, err = tx.exec(ctx, `UPDATE conversations SET last_seq = ?, last_activity_at = ?, preview = ?, status = 'open', snoozed_until = NULL
-		WHERE id = ?`, m.Seq, ms(at), preview(in.Body), res.ConversationID)
-	return err
+	// Replies go where the citizen last wrote from.
+	_, err = tx.exec(ctx, `UPDATE conversations SET last_seq = ?, last_activity_at = ?, preview = ?, status = 'open', snoozed_until = NULL,
+		address_kind = ?, address = ?, last_inbound_at = ? WHERE id = ?`,
+		m.Seq, ms(at), preview(in.Body), string(from.Kind), from.Value, ms(at), res.ConversationID)
+	if err != nil {
+		return err
+	}
+	for i := range in.Media {
+		md := &in.Media[i]
+		payload, err := json.Marshal(md)
+		if err != nil {
+			return err
+		}
+		if err := insertJob(ctx, tx, &Job{OrgID: in.OrgID, Kind: JobFetchMedia, Payload: string(payload), MessageID: m.ID}, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -80,15 +80,27 @@ func (s *Store) AddMessage(ctx context.Context, orgID, conversationID int64, m *
 	})
 }
 
+// insertMessage appends m. A queued reply on a channel that a provider
+// delivers gets its deliver job in the same transaction: stored replies
+// are never forgotten, and a reply the transaction drops is never sent.
 func insertMessage(ctx context.Context, tx q, m *model.Message, channelID int64) error {
 	var provider any
 	if m.ProviderMessageID != "" {
 		provider = m.ProviderMessageID
 	}
-	return mapError(tx.row(ctx, `INSERT INTO messages (org_id, conversation_id, seq, direction, body, author_user_id, channel_id,
-		provider_message_id, delivery_status, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	var kind string
+	err := tx.row(ctx, `INSERT INTO messages (org_id, conversation_id, seq, direction, body, author_user_id, channel_id,
+		provider_message_id, delivery_status, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id, (SELECT kind FROM channels WHERE id = ?)`,
 		m.OrgID, m.ConversationID, m.Seq, string(m.Direction), m.Body, nullID(m.AuthorUserID), channelID,
-		provider, string(m.DeliveryStatus), m.Error, ms(m.CreatedAt)).Scan(&m.ID))
+		provider, string(m.DeliveryStatus), m.Error, ms(m.CreatedAt), channelID).Scan(&m.ID, &kind)
+	if err != nil {
+		return mapError(err)
+	}
+	if m.Direction != model.DirectionOutbound || m.DeliveryStatus != model.DeliveryQueued || !model.ChannelKind(kind).Queued() {
+		return nil
+	}
+	return insertJob(ctx, tx, &Job{OrgID: m.OrgID, Kind: JobDeliver, MessageID: m.ID}, m.CreatedAt)
 }
 
 // linkAttachments binds already stored attachments (by id) to m; ids of
@@ -122,34 +134,58 @@ func (s *Store) Messages(ctx context.Context, orgID, conversationID, afterSeq in
 	defer rows.Close()
 	out := []*model.Message{}
 	for rows.Next() {
-		var m model.Message
-		var dir, status string
-		var author nullInt
-		var provider *string
-		var created int64
-		if err := rows.Scan(&m.ID, &m.OrgID, &m.ConversationID, &m.Seq, &dir, &m.Body, &author, &provider, &status, &m.Error, &created); err != nil {
+		m, err := scanMessage(rows)
+		if err != nil {
 			return nil, err
 		}
-		m.Direction, m.DeliveryStatus = model.Direction(dir), model.DeliveryStatus(status)
-		m.AuthorUserID = author.Int64
-		if provider != nil {
-			m.ProviderMessageID = *provider
-		}
-		m.CreatedAt = fromMS(created)
-		m.Attachments = []model.Attachment{}
-		out = append(out, &m)
+		out = append(out, m)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	rows.Close()
+	return out, s.fillMessages(ctx, r, orgID, conversationID, out)
+}
+
+// fillMessages loads what hangs off messages of one conversation: quick
+// replies, originals of translated replies, attachments.
+func (s *Store) fillMessages(ctx context.Context, r q, orgID, conversationID int64, out []*model.Message) error {
 	if err := s.fillQuickReplies(ctx, r, orgID, conversationID, out); err != nil {
-		return nil, err
+		return err
 	}
 	if err := s.fillOriginals(ctx, r, orgID, conversationID, out); err != nil {
+		return err
+	}
+	return s.fillAttachments(ctx, r, orgID, out)
+}
+
+func scanMessage(sc interface{ Scan(...any) error }) (*model.Message, error) {
+	var m model.Message
+	var dir, status string
+	var author nullInt
+	var provider *string
+	var created int64
+	if err := sc.Scan(&m.ID, &m.OrgID, &m.ConversationID, &m.Seq, &dir, &m.Body, &author, &provider, &status, &m.Error, &created); err != nil {
+		return nil, notFound(err, "message")
+	}
+	m.Direction, m.DeliveryStatus = model.Direction(dir), model.DeliveryStatus(status)
+	m.AuthorUserID = author.Int64
+	if provider != nil {
+		m.ProviderMessageID = *provider
+	}
+	m.CreatedAt = fromMS(created)
+	m.Attachments = []model.Attachment{}
+	return &m, nil
+}
+
+// Message returns one message of the organisation with its attachments.
+func (s *Store) Message(ctx context.Context, orgID, id int64) (*model.Message, error) {
+	r := s.reader()
+	m, err := scanMessage(r.row(ctx, "SELECT "+messageColumns+" FROM messages WHERE org_id = ? AND id = ?", orgID, id))
+	if err != nil {
 		return nil, err
 	}
-	return out, s.fillAttachments(ctx, r, orgID, out)
+	return m, s.fillMessages(ctx, r, orgID, m.ConversationID, []*model.Message{m})
 }
 
 func (s *Store) fillAttachments(ctx context.Context, r q, orgID int64, ms []*model.Message) error {
@@ -217,4 +253,28 @@ func deliveryRank(s model.DeliveryStatus) int {
 		return 5
 	}
 	return 0
+}
+
+// MarkSent records that a provider accepted a queued reply, with the
+// provider's id of it, which later delivery reports name.
+func (s *Store) MarkSent(ctx context.Context, orgID, messageID, channelID int64, providerID string) error {
+	var provider any
+	if providerID != "" {
+		provider = providerID
+	}
+	return s.inTx(ctx, func(tx q) error {
+		_, err := tx.exec(ctx, `UPDATE messages SET delivery_status = 'sent', provider_message_id = ?, error = '', channel_id = ?
+			WHERE org_id = ? AND id = ? AND delivery_status = 'queued'`, provider, channelID, orgID, messageID)
+		return err
+	})
+}
+
+// MessageByProviderID returns the message a channel knows by providerID.
+func (s *Store) MessageByProviderID(ctx context.Context, orgID, channelID int64, providerID string) (*model.Message, error) {
+	var id int64
+	if err := s.reader().row(ctx, "SELECT id FROM messages WHERE channel_id = ? AND provider_message_id = ? AND org_id = ?",
+		channelID, providerID, orgID).Scan(&id); err != nil {
+		return nil, notFound(err, "message")
+	}
+	return s.Message(ctx, orgID, id)
 }
