@@ -257,6 +257,9 @@ func (d *Service) closedReply(ctx context.Context, c *model.Conversation, t time
 	if c.AssigneeID != 0 && d.presenceOf(c.OrgID)[c.AssigneeID] == Online {
 		return false, nil // someone is answering it, closed or not
 	}
+	if c.Channel == model.ChannelForm && !d.formCanReply(ctx, c) {
+		return false, nil // the form's own page told the citizen when the desk reopens
+	}
 	set, err := d.outOfHours(ctx, c.OrgID)
 	if err != nil || !set.On() {
 		return false, err

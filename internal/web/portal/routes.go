@@ -36,6 +36,9 @@ func (p *Portal) Routes(mux *http.ServeMux) {
 		{"GET /o/{org}/screen/questions", "the run of the screener cookie", p.inOrg(p.screenQuestions)},
 		{"POST /o/{org}/screen/questions", "the run of the screener cookie", p.inOrg(p.screenAnswer)},
 		{"GET /o/{org}/screen/result", "the run of the screener cookie", p.inOrg(p.screenResult)},
+		{"GET /o/{org}/contact", "anyone", p.inOrg(p.contactPage)},
+		{"POST /o/{org}/contact", "anyone (honeypot, timing, rate limited per address)", p.inOrg(p.contactSend)},
+		{"GET /o/{org}/contact/sent", "anyone", p.inOrg(p.contactSent)},
 		{"GET " + staticPrefix + "{hash}/{file}", "anyone", p.static},
 		{"/o/", "anyone", func(w http.ResponseWriter, r *http.Request) { p.notFound(w, r, nil) }},
 	}

@@ -1,0 +1,161 @@
+package portal_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sportello/sportello/internal/model"
+	"github.com/sportello/sportello/internal/store"
+	"github.com/sportello/sportello/internal/store/storetest"
+	"github.com/sportello/sportello/internal/web/portal"
+)
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+var stampRE = regexp.MustCompile(`name="stamp" value="([^"]+)"`)
+
+// contactForm loads the form and returns its stamp.
+func (e *env) contactForm(lang string) string {
+	e.t.Helper()
+	resp, err := http.Get(e.url("/o/" + e.org.Slug + "/contact?lang=" + lang))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("GET contact: %d", resp.StatusCode)
+	}
+	m := stampRE.FindSubmatch(body)
+	if m == nil {
+		e.t.Fatalf("no stamp in the form:\n%s", body)
+	}
+	return string(m[1])
+}
+
+func (e *env) sendContact(lang string, form url.Values) (int, string, string) {
+	e.t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest(http.MethodPost, e.url("/o/"+e.org.Slug+"/contact?lang="+lang), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", lang)
+	resp, err := c.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(body)
+}
+
+func TestContactForm(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		clock := &fakeClock{t: time.Now()}
+		e := newEnv(t, s, options{portal: portal.Options{Now: clock.Now}})
+		ctx := t.Context()
+
+		stamp := e.contactForm("it")
+		valid := url.Values{"stamp": {stamp}, "name": {"Amina <b>"}, "phone": {"+39 333 123 4567"}, "email": {"Amina@Example.org"},
+			"body": {"Buongiorno, <script>alert(1)</script> ho bisogno di aiuto per il permesso di soggiorno."}, "consent": {"yes"}}
+
+		// Sent back sooner than a person types: refused, nothing stored.
+		if code, _, body := e.sendContact("it", valid); code != http.StatusBadRequest || !strings.Contains(body, "troppo in fretta") {
+			t.Errorf("too fast: %d", code)
+		}
+		clock.Add(10 * time.Second)
+		// The honeypot filled in: refused.
+		bot := url.Values{}
+		for k, v := range valid {
+			bot[k] = v
+		}
+		bot.Set("website", "http://spam.example")
+		if code, _, _ := e.sendContact("it", bot); code != http.StatusBadRequest {
+			t.Errorf("honeypot: %d", code)
+		}
+		// A forged stamp: refused.
+		forged := url.Values{}
+		for k, v := range valid {
+			forged[k] = v
+		}
+		forged.Set("stamp", strings.Repeat("a", 24)+".x.y")
+		if code, _, _ := e.sendContact("it", forged); code != http.StatusBadRequest {
+			t.Errorf("forged stamp: %d", code)
+		}
+		// No way to answer: refused with the reason, in the citizen's language.
+		noReply := url.Values{"stamp": {stamp}, "body": {"Hello"}, "consent": {"yes"}}
+		if code, _, body := e.sendContact("en", noReply); code != http.StatusBadRequest || !strings.Contains(body, "phone number or an e-mail address") {
+			t.Errorf("no reply address: %d", code)
+		}
+		noConsent := url.Values{"stamp": {stamp}, "body": {"Hello"}, "phone": {"+393331234567"}}
+		if code, _, _ := e.sendContact("fr", noConsent); code != http.StatusBadRequest {
+			t.Errorf("no consent: %d", code)
+		}
+		if convs, _, _ := s.Conversations(ctx, e.org.ID, store.ConversationFilter{Channel: model.ChannelForm}); len(convs) != 0 {
+			t.Fatalf("refused forms stored %d conversations", len(convs))
+		}
+
+		code, loc, _ := e.sendContact("it", valid)
+		if code != http.StatusSeeOther || !strings.Contains(loc, "/contact/sent") {
+			t.Fatalf("valid form: %d %q", code, loc)
+		}
+		// A double click sends the same stamp: one message.
+		if code, _, _ := e.sendContact("it", valid); code != http.StatusSeeOther {
+			t.Errorf("resent form: %d", code)
+		}
+		convs, _, err := s.Conversations(ctx, e.org.ID, store.ConversationFilter{Channel: model.ChannelForm})
+		if err != nil || len(convs) != 1 || convs[0].LastSeq != 1 || convs[0].Language != "it" {
+			t.Fatalf("conversations %+v, %v: want one, with one message, in Italian", convs, err)
+		}
+		ct, err := s.Contact(ctx, e.org.ID, convs[0].ContactID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := map[model.IdentityKind]string{}
+		for _, id := range ct.Identities {
+			ids[id.Kind] = id.Value
+		}
+		if ids[model.IdentityPhone] != "+393331234567" || ids[model.IdentityEmail] != "amina@example.org" || ct.DisplayName != "Amina <b>" {
+			t.Errorf("contact %+v: want the phone in E.164 and the e-mail", ct)
+		}
+		consents, err := s.Consents(ctx, e.org.ID, ct.ID)
+		if err != nil || len(consents) != 1 || consents[0].Source != "form" {
+			t.Errorf("consents %+v, %v", consents, err)
+		}
+
+		resp, err := http.Get(e.url(loc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Messaggio ricevuto") {
+			t.Errorf("confirmation: %d", resp.StatusCode)
+		}
+		// Arabic pages are right to left.
+		resp, _ = http.Get(e.url("/o/" + e.org.Slug + "/contact?lang=ar"))
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), `dir="rtl"`) {
+			t.Errorf("the Arabic form is not right to left")
+		}
+		if resp, _ := http.Get(e.url("/o/nobody/contact")); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("unknown organisation: %d", resp.StatusCode)
+		}
+	})
+}
