@@ -536,3 +536,40 @@ func extensionOf(ctype string) string {
 	}
 	return ""
 }
+
+// APIMessage is a citizen's message posted by the app or a partner's
+// system through an API channel.
+type APIMessage struct {
+	ID       string         // the caller's id of the message: posting it again stores nothing new
+	From     model.Identity // the citizen: an external id, a phone number, an e-mail
+	Name     string
+	Language string
+	Text     string
+	Topic    string
+	At       time.Time
+}
+
+// ReceiveAPI records a citizen's message posted through the organisation's
+// API channel channelID. It is stored, routed and announced like any
+// inbound message before this returns.
+func (d *Service) ReceiveAPI(ctx context.Context, a *Actor, channelID int64, m APIMessage) (store.InboundResult, error) {
+	if !a.Can(model.PermChannelsInbound) {
+		return store.InboundResult{}, errForbidden
+	}
+	c, err := d.st.Channel(ctx, a.OrgID(), channelID)
+	if err != nil {
+		return store.InboundResult{}, err
+	}
+	if c.Kind != model.ChannelAPI || !c.Active {
+		return store.InboundResult{}, model.Invalid("channel", "error.validation.api_channel", "messages can be posted only to an active API channel", nil)
+	}
+	if strings.TrimSpace(m.ID) == "" || len(m.ID) > 200 {
+		return store.InboundResult{}, model.Invalid("id", "error.validation.required", "id is required", map[string]any{"Field": "id"})
+	}
+	res, err := d.Receive(ctx, store.Inbound{OrgID: c.OrgID, ChannelID: c.ID, Channel: c.Kind, From: m.From, DisplayName: m.Name,
+		Language: m.Language, ProviderMessageID: m.ID, Body: m.Text, Topic: m.Topic, At: m.At})
+	if err == nil && !res.Duplicate {
+		d.noteInbound(c.ID)
+	}
+	return res, err
+}

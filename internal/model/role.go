@@ -49,9 +49,10 @@ const (
 	PermDataExport                Permission = "data:export"
 	PermDataDelete                Permission = "data:delete"
 	PermTokensManage              Permission = "tokens:manage"
-	PermCannedManage              Permission = "canned:manage"   // write the canned responses of the organisation and its teams
-	PermChannelsRead              Permission = "channels:read"   // see channels and their health
-	PermChannelsManage            Permission = "channels:manage" // add and configure channels (their secrets)
+	PermCannedManage              Permission = "canned:manage"    // write the canned responses of the organisation and its teams
+	PermChannelsRead              Permission = "channels:read"    // see channels and their health
+	PermChannelsManage            Permission = "channels:manage"  // add and configure channels (their secrets)
+	PermChannelsInbound           Permission = "channels:inbound" // post citizens' messages through an API channel (the app, partners)
 )
 
 // permissions is the matrix: what each role may do. Admins may do
@@ -61,7 +62,7 @@ var permissions = map[Role][]Permission{
 		PermConversationsReadAll, PermConversationsReadTeam, PermConversationsReadAssigned,
 		PermConversationsReply, PermConversationsNote, PermConversationsUpdate, PermConversationsAssign,
 		PermConversationsRestricted, PermConversationsOverLimit, PermContactsRead, PermContactsWrite, PermContactsMerge,
-		PermTeamsRead, PermTeamsManage, PermUsersRead, PermAuditRead, PermDataExport, PermCannedManage, PermChannelsRead,
+		PermTeamsRead, PermTeamsManage, PermUsersRead, PermAuditRead, PermDataExport, PermCannedManage, PermChannelsRead, PermChannelsInbound,
 	},
 	RoleOperator: {
 		PermConversationsReadTeam, PermConversationsReadAssigned, PermConversationsReply,
@@ -98,5 +99,5 @@ var AllPermissions = []Permission{
 	PermConversationsRestricted, PermContactsRead, PermContactsWrite, PermContactsMerge,
 	PermTeamsRead, PermTeamsManage, PermUsersRead, PermUsersManage, PermSettingsManage,
 	PermAuditRead, PermDataExport, PermDataDelete, PermTokensManage, PermConversationsOverLimit, PermCannedManage,
-	PermChannelsRead, PermChannelsManage,
+	PermChannelsRead, PermChannelsManage, PermChannelsInbound,
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/routing"
 	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/store/storetest"
@@ -41,6 +42,14 @@ func routeBody(method, path string, x isolationIDs) string {
 		return fmt.Sprintf(`{"name": "From alpha", "team_id": %d}`, x.team)
 	case "PATCH /api/v1/routing/rules/{id}":
 		return `{"name": "Renamed by alpha", "position": 1}`
+	case "POST /api/v1/channels":
+		return `{"kind": "api", "name": "Partner of alpha"}`
+	case "PATCH /api/v1/channels/{id}":
+		return `{"name": "Renamed by alpha"}`
+	case "POST /api/v1/channels/{id}/messages":
+		return `{"id": "app-1", "from": {"kind": "external", "value": "user-1"}, "text": "written by alpha's app"}`
+	case "POST /api/v1/conversations/{id}/messages/{message}/retry":
+		return ""
 	}
 	return bodyFor[method]
 }
@@ -51,6 +60,8 @@ type isolationIDs struct {
 	duplicate int64 // a second contact, to merge
 	team      int64 // the organisation's team, for a routing rule
 	rule      int64 // a routing rule
+	channel   int64 // an API channel
+	failed    int64 // a reply that failed, in the organisation's conversation
 }
 
 func (e *env) isolationIDs(o *org) isolationIDs {
@@ -60,7 +71,11 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 	dup := e.inbound(o, "duplicate-"+o.org.Slug, "Duplicate "+o.org.Slug, "ciao", "")
 	rule := &routing.Rule{Name: "Rule " + o.org.Slug, TeamID: o.team.ID}
 	e.must(e.d.Store().CreateRoutingRule(context.Background(), o.org.ID, rule))
-	return isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID}
+	ch := &model.Channel{OrgID: o.org.ID, Kind: model.ChannelAPI, Name: "App " + o.org.Slug, Active: true}
+	e.must(e.d.Store().CreateChannel(context.Background(), ch))
+	failed := &model.Message{Direction: model.DirectionOutbound, Body: "not delivered", DeliveryStatus: model.DeliveryFailed}
+	e.must(e.d.Store().AddMessage(context.Background(), o.org.ID, o.conversation, failed))
+	return isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID, channel: ch.ID, failed: failed.ID}
 }
 
 // TestIsolation walks every route of the table with organisation A's
@@ -87,6 +102,8 @@ func TestIsolation(t *testing.T) {
 				return extra[o].token
 			case strings.HasPrefix(path, "/api/v1/routing/rules/{id}"):
 				return extra[o].rule
+			case strings.HasPrefix(path, "/api/v1/channels/{id}"):
+				return extra[o].channel
 			}
 			t.Fatalf("route %s: tell TestIsolation which id of an organisation to use", path)
 			return 0
@@ -102,6 +119,7 @@ func TestIsolation(t *testing.T) {
 					if i := strings.Index(p, "{id}"); i >= 0 {
 						p = p[:i] + fmt.Sprint(idOf(t, o, p)) + p[i+len("{id}"):]
 					}
+					p = strings.Replace(p, "{message}", fmt.Sprint(extra[o].failed), 1)
 					if strings.Contains(p, "{") {
 						t.Fatalf("route %s has a path parameter TestIsolation does not fill", ep.Path)
 					}

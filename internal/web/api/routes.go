@@ -27,6 +27,12 @@ func (a *API) routes() []route {
 		{"PATCH /api/v1/conversations/{id}", model.PermConversationsUpdate, a.patchConversation},
 		{"GET /api/v1/conversations/{id}/messages", model.PermConversationsReadAssigned, a.listMessages},
 		{"POST /api/v1/conversations/{id}/messages", model.PermConversationsReadAssigned, a.postMessage}, // reply or note: desk.Post
+		{"POST /api/v1/conversations/{id}/messages/{message}/retry", model.PermConversationsReply, a.retryMessage}, // a failed reply, queued again
+
+		{"GET /api/v1/channels", model.PermChannelsRead, a.listChannels},
+		{"POST /api/v1/channels", model.PermChannelsManage, a.postChannel},
+		{"PATCH /api/v1/channels/{id}", model.PermChannelsManage, a.patchChannel},
+		{"POST /api/v1/channels/{id}/messages", model.PermChannelsInbound, a.postInbound}, // a citizen's message through an API channel
 
 		{"GET /api/v1/screenings", model.PermConversationsReadAssigned, a.listScreenings}, // ?conversation_id=, one the caller may see
 		{"POST /api/v1/screenings", model.PermConversationsNote, a.postScreening},         // evaluate and record on a conversation
