@@ -31,6 +31,7 @@ func adminNav(p *locale.Printer, a *desk.Actor) []navItem {
 		{"teams", teamsURL, "nav.teams", model.PermTeamsManage},
 		{"tokens", tokensURL, "tokens.title", model.PermTokensManage},
 		{"audit", auditURL, "audit.title", model.PermAuditRead},
+		{"channels", channelsURL, "channels.title", model.PermChannelsRead},
 		{"routing", routingURL, "routing.title", model.PermSettingsManage}, // with hours, SLAs, translation
 	} {
 		if a.Can(it.perm) {

@@ -142,7 +142,7 @@ func (c *Console) timelineAfter(w http.ResponseWriter, r *http.Request, id int64
 		w.WriteHeader(http.StatusInternalServerError)
 		return
 	}
-	items := c.timeline(p, n, contactName(p, conv.ContactName, conv.ContactID), msgs, c.orgLocation(r, a.OrgID()))
+	items := c.timeline(p, n, contactName(p, conv.ContactName, conv.ContactID), msgs, c.orgLocation(r, a.OrgID()), csrfOf(r))
 	c.renderTemplate(w, r, http.StatusOK, p.Lang(), "conversation", "timeline-items", items)
 }
 
@@ -237,7 +237,7 @@ func (c *Console) renderConversation(w http.ResponseWriter, r *http.Request, con
 	}
 	data.OlderHidden = after > 0
 	c.translateFor(ctx, a, conv, msgs, p.Lang()) // conversation_routing.go
-	data.Items = c.timeline(p, n, name, msgs, loc)
+	data.Items = c.timeline(p, n, name, msgs, loc, csrfOf(r))
 	data.LastSeq = after
 	if len(msgs) > 0 {
 		data.LastSeq = msgs[len(msgs)-1].Seq

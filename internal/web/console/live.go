@@ -100,6 +100,7 @@ type liveConn struct {
 	c     *Console
 	ws    *websocket.Conn
 	token string
+	csrf  string
 	ip    string
 	a     *desk.Actor
 	p     *locale.Printer
@@ -153,7 +154,7 @@ func (c *Console) live(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lc := &liveConn{
-		c: c, ws: ws, token: ck.Value, ip: web.ClientIP(r), a: a, p: p,
+		c: c, ws: ws, token: ck.Value, csrf: csrfOf(r), ip: web.ClientIP(r), a: a, p: p,
 		loc: c.orgLocation(r, a.OrgID()), names: newNames(p, users, teams), namesAt: time.Now(),
 		watched: map[int64]bool{}, fresh: map[int64]bool{}, seen: map[[2]int64]bool{}, typed: map[int64]time.Time{},
 	}

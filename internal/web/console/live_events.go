@@ -21,6 +21,8 @@ func (lc *liveConn) event(ctx context.Context, ev realtime.Event) {
 	switch ev.Type {
 	case "message":
 		lc.onMessage(ctx, ev)
+	case "message_update":
+		lc.onMessageUpdate(ctx, ev)
 	case "conversation":
 		lc.onConversation(ctx, ev)
 	case "typing":
@@ -68,7 +70,7 @@ func (lc *liveConn) onMessage(ctx context.Context, ev realtime.Event) {
 	lc.rowInto(ctx, &out, conv, true)
 	if hasMsg && id == lc.open {
 		n := lc.freshNames(ctx, m.AuthorUserID)
-		items := lc.c.timeline(lc.p, n, contactName(lc.p, conv.ContactName, conv.ContactID), []*model.Message{&m}, lc.loc)
+		items := lc.c.timeline(lc.p, n, contactName(lc.p, conv.ContactName, conv.ContactID), []*model.Message{&m}, lc.loc, lc.csrf)
 		out.Item = lc.render("conversation", "timeline-items", items)
 	}
 	if hasMsg && m.Direction == model.DirectionInbound && (conv.AssigneeID == lc.a.User.ID || conv.AssigneeID == 0 && fresh) {
@@ -316,4 +318,23 @@ func (in *liveInbox) matches(conv *model.Conversation) (match, known bool) {
 		(!f.ArrivedClosed || conv.ArrivedClosedAt != nil && conv.FirstResponseAt == nil &&
 			(conv.Status == model.StatusOpen || conv.Status == model.StatusPending))
 	return match, f.Q == ""
+}
+
+// onMessageUpdate: a message on screen changed (delivered, read, failed,
+// a file fetched later): its timeline item is drawn again.
+func (lc *liveConn) onMessageUpdate(ctx context.Context, ev realtime.Event) {
+	if ev.ConversationID != lc.open {
+		return
+	}
+	conv, err := lc.conversationOf(ctx, ev)
+	if err != nil || !lc.a.CanSee(conv) {
+		return
+	}
+	var m model.Message
+	if json.Unmarshal(ev.Data, &m) != nil || m.ConversationID != ev.ConversationID || m.Direction == model.DirectionNote {
+		return
+	}
+	n := lc.freshNames(ctx, m.AuthorUserID)
+	items := lc.c.timeline(lc.p, n, contactName(lc.p, conv.ContactName, conv.ContactID), []*model.Message{&m}, lc.loc, lc.csrf)
+	lc.send(ctx, liveOut{Type: "message_update", ConversationID: ev.ConversationID, Seq: m.Seq, Item: lc.render("conversation", "timeline-items", items)})
 }

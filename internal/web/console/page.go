@@ -200,3 +200,12 @@ func personLabel(name, presence, load string) string {
 	}
 	return s
 }
+
+// csrfOf is the session's CSRF token, for forms rendered outside a page
+// (timeline items sent live).
+func csrfOf(r *http.Request) string {
+	if se := web.SessionFrom(r); se != nil {
+		return se.CSRF
+	}
+	return ""
+}

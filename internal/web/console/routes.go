@@ -38,6 +38,7 @@ func (c *Console) Routes(mux *http.ServeMux) {
 		{"GET /conversations/{id}", anyOf(model.PermConversationsReadAssigned), c.conversation},
 		{"POST /conversations/{id}/messages", anyOf(model.PermConversationsReply, model.PermConversationsNote), c.postMessage},
 		{"POST /conversations/{id}", anyOf(model.PermConversationsUpdate), c.updateConversation},
+		{"POST /conversations/{id}/messages/{message}/retry", anyOf(model.PermConversationsReply), c.retryMessage}, // a failed reply, queued again
 		{"GET /live", anyOf(model.PermConversationsReadAssigned), c.live},
 		{"GET /canned", anyOf(model.PermCannedManage), c.cannedList},
 		{"GET /canned/new", anyOf(model.PermCannedManage), c.cannedNew},
@@ -62,6 +63,11 @@ func (c *Console) Routes(mux *http.ServeMux) {
 		{"POST /admin/tokens", anyOf(model.PermTokensManage), c.tokenCreate}, // shows the secret once
 		{"POST /admin/tokens/{id}/revoke", anyOf(model.PermTokensManage), c.tokenRevoke},
 		{"GET /admin/audit", anyOf(model.PermAuditRead), c.auditLog},
+		{"GET /admin/channels", anyOf(model.PermChannelsRead), c.channelsList}, // with their health
+		{"GET /admin/channels/new", anyOf(model.PermChannelsManage), c.channelNew},
+		{"POST /admin/channels", anyOf(model.PermChannelsManage), c.channelCreate},
+		{"GET /admin/channels/{id}", anyOf(model.PermChannelsManage), c.channelEdit}, // settings (secrets masked), webhook URLs
+		{"POST /admin/channels/{id}", anyOf(model.PermChannelsManage), c.channelUpdate},
 		{"GET /conversations/{id}/screen", anyOf(model.PermConversationsNote), c.screenForm},
 		{"POST /conversations/{id}/screen", anyOf(model.PermConversationsNote), c.screenAnswer},
 		{"POST /conversations/{id}/screen/start", anyOf(model.PermConversationsNote), c.screenStart},

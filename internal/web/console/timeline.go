@@ -58,6 +58,8 @@ type timelineItem struct {
 	Delivery    string
 	Failed      bool
 	Error       string
+	RetryURL    string // a failed reply: sent again by a form with the session's CSRF
+	CSRF        string
 	Attachments []string
 	// Translation is Body in the reader's language, where the
 	// organisation translates: shown first, the original a click away.
@@ -66,7 +68,7 @@ type timelineItem struct {
 
 // timeline turns messages into items. Times are shown in loc, the
 // organisation's time zone.
-func (c *Console) timeline(p *locale.Printer, n names, contact string, msgs []*model.Message, loc *time.Location) []timelineItem {
+func (c *Console) timeline(p *locale.Printer, n names, contact string, msgs []*model.Message, loc *time.Location, csrf string) []timelineItem {
 	items := make([]timelineItem, 0, len(msgs))
 	for _, m := range msgs {
 		it := timelineItem{
@@ -82,6 +84,10 @@ func (c *Console) timeline(p *locale.Printer, n names, contact string, msgs []*m
 				it.Delivery = labelOr(p, "conversation.delivery_"+string(m.DeliveryStatus), string(m.DeliveryStatus))
 			}
 			it.Failed, it.Error = m.DeliveryStatus == model.DeliveryFailed, m.Error
+			if it.Failed && csrf != "" {
+				it.RetryURL = conversationURL(m.ConversationID) + "/messages/" + strconv.FormatInt(m.ID, 10) + "/retry"
+				it.CSRF = csrf
+			}
 		case model.DirectionNote:
 			it.Author = n.user(m.AuthorUserID)
 		case model.DirectionEvent:

@@ -353,6 +353,13 @@
       }
       if (m.notify) { notify(m); }
     },
+    message_update: function (m) { // delivered, read, failed, a file fetched
+      var old = timeline && m.conversation_id === conv && d.getElementById("m-" + m.seq);
+      if (!old || !m.item) { return; }
+      var tpl = d.createElement("template");
+      tpl.innerHTML = m.item;
+      if (tpl.content.firstElementChild) { old.replaceWith(tpl.content.firstElementChild); }
+    },
     alert: function (m) { // a mediator needed, a service level near or missed
       row(m);
       if (m.notify) { notify(m); }
