@@ -225,6 +225,15 @@ func TestServeFirstStartAndShutdown(t *testing.T) {
 					t.Errorf("GET %s: no CSP header", path)
 				}
 			}
+			resp, err := http.Get(base + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			metrics, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(metrics), "sportello_jobs_waiting 0") || !strings.Contains(string(metrics), "sportello_jobs_failed 0") {
+				t.Errorf("metrics lack the job queue:\n%s", metrics)
+			}
 			if err := stop(); err != nil {
 				t.Fatalf("graceful stop: %v", err)
 			}

@@ -168,6 +168,24 @@ func handler(d *desk.Service, bundle *locale.Bundle, attachments *files.Store, l
 		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", metrics)
+	// The durable job queue's size: replies and media waiting, and given up.
+	jobs := func(states ...string) func() float64 {
+		return func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			counts, err := d.Store().JobCounts(ctx)
+			if err != nil {
+				return -1
+			}
+			n := 0
+			for _, st := range states {
+				n += counts[st]
+			}
+			return float64(n)
+		}
+	}
+	metrics.Gauge("sportello_jobs_waiting", jobs(store.JobQueued, store.JobRunning))
+	metrics.Gauge("sportello_jobs_failed", jobs(store.JobFailed))
 	api.New(d, bundle, log).Routes(mux)
 	c, err := console.New(d, bundle, log)
 	if err != nil {
