@@ -71,6 +71,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		// between them.
 		relay = pgrelay.New(cfg.DatabaseURL, hub, log)
 		opts.Publisher = relay
+		opts.SharedPresence = true
 	}
 	d, err := desk.New(st, log, opts)
 	if err != nil {

@@ -40,6 +40,7 @@ type Service struct {
 	httpClient *http.Client
 	senders    senders
 	jobKick    chan struct{}
+	shared     *sharedPresence // operators' presence across instances (presence_shared.go)
 	traffic    struct {
 		sync.Mutex
 		m map[int64]time.Time // channels' latest inbound, not yet written
@@ -65,6 +66,9 @@ type Options struct {
 	// BaseURL is the desk's public URL, for the webhook addresses
 	// providers are given. Empty: http://localhost:8080.
 	BaseURL string
+	// SharedPresence writes operators' presence to the database and reads
+	// the other instances': for several instances on one PostgreSQL.
+	SharedPresence bool
 }
 
 // Publisher sends an event to the live connections: the hub itself, or a
@@ -111,6 +115,7 @@ func New(st *store.Store, log *slog.Logger, opt Options) (*Service, error) {
 		baseURL:    strings.TrimRight(cmp.Or(opt.BaseURL, "http://localhost:8080"), "/"),
 		httpClient: cmp.Or(opt.HTTPClient, &http.Client{Timeout: 30 * time.Second}),
 		jobKick:    make(chan struct{}, 1),
+		shared:     newSharedPresence(opt.SharedPresence),
 	}, nil
 }
 

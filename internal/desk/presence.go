@@ -21,11 +21,12 @@ const (
 
 // Presence knows who is online and who is looking at which conversation.
 // It lives in this instance's memory: with several instances behind a
-// load balancer each knows only the tabs connected to it, and its events
-// go to its own hub only (not through the relay, whose other instances
-// would overwrite their own view with ours). Shared presence can come
-// later over PostgreSQL LISTEN/NOTIFY, as the live events do. Nothing
-// here is worth persisting: a restart empties it and tabs reconnect.
+// load balancer each knows the tabs connected to it, and its events go to
+// its own hub only (not through the relay, whose other instances would
+// overwrite their own view with ours). Routing also sees the operators of
+// the other instances, through the database (presence_shared.go); who is
+// viewing a conversation stays per instance. A restart empties it and
+// tabs reconnect.
 type Presence struct {
 	d *Service
 
@@ -155,6 +156,7 @@ func (p *Presence) refresh(userID int64, u *presenceUser) {
 	}
 	u.status = status
 	p.d.routes.presenceChanged(u.orgID, userID, status, p.d.now())
+	p.d.shared.changed()
 	data, _ := json.Marshal(PresenceEvent{UserID: userID, Status: status})
 	p.d.hub.Publish(realtime.OrgTopic(u.orgID), realtime.Event{Type: "presence", OrgID: u.orgID, Data: data})
 }

@@ -79,12 +79,17 @@ func (r *router) presenceChanged(orgID, userID int64, status PresenceStatus, now
 	}
 }
 
-// presenceOf is this instance's view of the organisation's operators.
+// presenceOf is who of the organisation's operators is online or away:
+// on this instance and, with shared presence, on the others.
 func (d *Service) presenceOf(orgID int64) map[int64]PresenceStatus {
+	out := map[int64]PresenceStatus{}
 	if p := d.routes.presence.Load(); p != nil {
-		return p.Statuses(orgID)
+		out = p.Statuses(orgID)
 	}
-	return map[int64]PresenceStatus{}
+	for id, st := range d.othersPresence(orgID) {
+		out[id] = best(out[id], st)
+	}
+	return out
 }
 
 // routingInput gathers what routing decides on, for one organisation.
@@ -281,8 +286,8 @@ func (d *Service) ReassignOffline(ctx context.Context, grace time.Duration) (int
 	d.routes.mu.Unlock()
 	moved := 0
 	for _, g := range gone {
-		if p := d.routes.presence.Load(); p != nil && p.Status(g.user) != Offline {
-			continue // back meanwhile
+		if d.presenceOf(g.orgID)[g.user] != Offline {
+			continue // back meanwhile, here or on another instance
 		}
 		n, err := d.reassignFrom(ctx, g.orgID, g.user)
 		moved += n

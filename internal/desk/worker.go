@@ -28,6 +28,14 @@ func (d *Service) RunWorker(ctx context.Context, opt WorkerOptions) {
 	}
 	t := time.NewTicker(opt.Interval)
 	defer t.Stop()
+	defer func() {
+		// Stopping: the other instances should not count on our tabs.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := d.FlushPresence(ctx, true); err != nil {
+			d.log.Warn("worker: presence", "err", err)
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -36,6 +44,10 @@ func (d *Service) RunWorker(ctx context.Context, opt WorkerOptions) {
 			d.Round(ctx, opt.OfflineGrace)
 		case <-d.routes.kick:
 			d.assignPending(ctx)
+		case <-d.shared.flush:
+			if err := d.FlushPresence(ctx, false); err != nil && ctx.Err() == nil {
+				d.log.Warn("worker: presence", "err", err)
+			}
 		}
 	}
 }
@@ -68,6 +80,9 @@ func (d *Service) Round(ctx context.Context, grace time.Duration) {
 	}
 	if err := d.FlushChannelHealth(ctx); err != nil && ctx.Err() == nil {
 		d.log.Warn("worker: channel health", "err", err)
+	}
+	if err := d.FlushPresence(ctx, false); err != nil && ctx.Err() == nil {
+		d.log.Warn("worker: presence", "err", err)
 	}
 }
 
