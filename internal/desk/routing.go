@@ -286,7 +286,7 @@ func (d *Service) ReassignOffline(ctx context.Context, grace time.Duration) (int
 	d.routes.mu.Unlock()
 	moved := 0
 	for _, g := range gone {
-		if d.presenceOf(g.orgID)[g.user] != Offline {
+		if st := d.presenceOf(g.orgID)[g.user]; st == Online || st == Away {
 			continue // back meanwhile, here or on another instance
 		}
 		n, err := d.reassignFrom(ctx, g.orgID, g.user)
