@@ -92,6 +92,18 @@ func (d *Service) presenceOf(orgID int64) map[int64]PresenceStatus {
 	return out
 }
 
+// AnyoneOnline reports whether an operator of the organisation is online
+// (not away), here or on another instance: the citizen's chat page says
+// so when nobody is.
+func (d *Service) AnyoneOnline(orgID int64) bool {
+	for _, st := range d.presenceOf(orgID) {
+		if st == Online {
+			return true
+		}
+	}
+	return false
+}
+
 // routingInput gathers what routing decides on, for one organisation.
 func (d *Service) routingInput(ctx context.Context, orgID int64) (routing.Input, string, error) {
 	var in routing.Input

@@ -159,3 +159,35 @@ func TestContactForm(t *testing.T) {
 		}
 	})
 }
+
+// TestChatSaysWhenNobodyIsOnline: the desk is open (no opening hours set)
+// but the page says so when no operator is online, and stops saying it
+// when one comes.
+func TestChatSaysWhenNobodyIsOnline(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s, options{})
+		nobody := e.b.Printer("en").T("chat.nobody_online", nil)
+		page := func() string {
+			resp, err := http.Get(e.url(e.chatPath("?lang=en")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return string(b)
+		}
+		presence := e.d.NewPresence()
+		if !strings.Contains(page(), nobody) {
+			t.Errorf("with nobody online the page does not say so")
+		}
+		tab := presence.Join(e.actor())
+		if strings.Contains(page(), nobody) {
+			t.Errorf("with an operator online the page says nobody is")
+		}
+		tab.SetAway(true)
+		if !strings.Contains(page(), nobody) {
+			t.Errorf("with the only operator away the page does not say nobody is online")
+		}
+		tab.Leave()
+	})
+}

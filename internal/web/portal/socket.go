@@ -132,6 +132,8 @@ type chatConn struct {
 	delivered   int64 // replies up to here reported delivered
 	read        int64 // replies up to here reported read
 	lastTyping  time.Time
+	statusSent  bool      // a status frame went out
+	lastStatus  string    // its text
 	second      time.Time // the start of the current second of frames
 	inSecond    int       // frames in it
 }
@@ -352,18 +354,30 @@ func (cc *chatConn) sendError(ctx context.Context, err error, clientID string) e
 	return cc.send(ctx, outError{Type: "error", Code: code, Message: msg, ClientID: clientID})
 }
 
-// armStatus sets the timer to the next opening or closing of the desk.
+// statusCheck is how often an open socket looks again whether anyone is
+// online: a look at memory (and, with several instances, a read the desk
+// caches), sent only when it changed.
+const statusCheck = 30 * time.Second
+
+// armStatus sets the timer to the next opening or closing of the desk, or
+// the next look at who is online, whichever comes first.
 func (cc *chatConn) armStatus(t *time.Timer) {
 	now := cc.p.opt.Now()
+	wait := statusCheck
 	if next, ok := nextChange(cc.rq.cfg.schedule, now); ok {
-		t.Reset(next.Sub(now) + time.Second)
-		return
+		wait = min(wait, next.Sub(now)+time.Second)
 	}
-	t.Reset(24 * time.Hour)
+	t.Reset(wait)
 }
 
+// sendStatus tells the page whether the desk is open and staffed, when
+// that changed since the last time (or the first time).
 func (cc *chatConn) sendStatus(ctx context.Context) error {
-	st := statusAt(cc.rq.pr, cc.rq.cfg.schedule, cc.p.opt.Now())
+	st := statusAt(cc.rq.pr, cc.rq.cfg.schedule, cc.p.opt.Now(), cc.p.desk.AnyoneOnline(cc.rq.org.ID))
+	if cc.statusSent && st.Text == cc.lastStatus {
+		return nil
+	}
+	cc.statusSent, cc.lastStatus = true, st.Text
 	f := struct {
 		Type     string `json:"type"`
 		Open     bool   `json:"open"`

@@ -9,10 +9,11 @@ import (
 )
 
 // deskStatus says whether the desk is open by its opening hours, and when
-// it opens again. "Nobody online" will come from the operators' presence.
+// it opens again; when open, whether anyone is online to answer.
 type deskStatus struct {
 	Known    bool // the organisation has opening hours
 	Open     bool
+	Nobody   bool      // open, but no operator online: answers come later
 	NextOpen time.Time // zero when open, or when it never opens again
 	Text     string    // for the citizen, in their language
 }
@@ -21,12 +22,16 @@ var weekdayKeys = [7]string{"chat.day_sun", "chat.day_mon", "chat.day_tue", "cha
 
 // statusAt tells the desk's status at now, in pr's language, with times
 // on the desk's clock.
-func statusAt(pr *locale.Printer, sched *hours.Schedule, now time.Time) deskStatus {
-	if sched == nil {
-		return deskStatus{Open: true}
-	}
-	if sched.Open(now) {
-		return deskStatus{Known: true, Open: true, Text: pr.T("chat.open_now", nil)}
+func statusAt(pr *locale.Printer, sched *hours.Schedule, now time.Time, online bool) deskStatus {
+	if sched == nil || sched.Open(now) {
+		st := deskStatus{Known: sched != nil, Open: true}
+		switch {
+		case !online:
+			st.Nobody, st.Text = true, pr.T("chat.nobody_online", nil)
+		case sched != nil:
+			st.Text = pr.T("chat.open_now", nil)
+		}
+		return st
 	}
 	next, ok := sched.NextOpen(now)
 	if !ok {
