@@ -22,8 +22,8 @@ import (
 
 // The web chat end to end: an organisation's own site (served here) embeds
 // the chat with one script tag; a citizen opens it, picks Arabic and
-// writes; an operator in another browser finds the message in the console
-// and replies; the citizen sees the reply without reloading. Reloading the
+// writes; an operator in another browser sees it arrive in the open
+// console and replies; the citizen sees the reply without reloading. Reloading the
 // citizen's page, and the server going away and coming back, lose and
 // double nothing.
 func TestBrowserWebChat(t *testing.T) {
@@ -77,6 +77,11 @@ func TestBrowserWebChat(t *testing.T) {
 		t.Errorf("the messages are not a log (role %q)", role)
 	}
 
+	// The operator is at the console before the citizen writes.
+	loginOperator(t, operator, base)
+	operator.Navigate(base + "/inbox")
+	waitLive(operator)
+
 	mark := time.Now().Format("150405.000")
 	first := "السلام عليكم، أحتاج مساعدة في تجديد تصريح الإقامة " + mark
 	body.SendKeys(first + "\ue007") // Enter sends
@@ -90,9 +95,7 @@ func TestBrowserWebChat(t *testing.T) {
 	}
 	conv := strings.Split(citizen.ExecuteScript(`return document.querySelector(arguments[0] + ":last-child").id`, mine).(string), "-")[1]
 
-	// The operator sees it in the console (after a reload) and replies.
-	loginOperator(t, operator, base)
-	operator.Navigate(base + "/inbox")
+	// The operator sees it arrive in the open inbox, live, and replies.
 	link := operator.WaitFor(`a.conv-link[href="/conversations/`+conv+`"]`, wait)
 	link.Click()
 	waitPath(operator, "/conversations/"+conv)
