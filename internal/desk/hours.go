@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"strconv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,6 +72,49 @@ func (d *Service) scheduleFor(ctx context.Context, orgID, teamID, channelID int6
 		return d.compile(doc)
 	}
 	return nil, nil
+}
+
+// channelScheduleTTL is how long ChannelSchedule serves a calendar from
+// memory: citizens' pages and sockets ask often, admins change calendars
+// seldom.
+const channelScheduleTTL = 10 * time.Second
+
+type cachedSchedule struct {
+	sched *hours.Schedule
+	at    time.Time
+}
+
+// ChannelSchedule is the calendar of the organisation's first channel of
+// kind: the channel's own, else the organisation's; nil when neither is
+// set (always open). The citizens' pages tell open and closed by it.
+func (d *Service) ChannelSchedule(ctx context.Context, orgID int64, kind model.ChannelKind) (*hours.Schedule, error) {
+	key := strconv.FormatInt(orgID, 10) + "/" + string(kind)
+	now := d.now()
+	d.routes.mu.Lock()
+	c, ok := d.routes.channelScheds[key]
+	d.routes.mu.Unlock()
+	if ok && now.Sub(c.at) < channelScheduleTTL {
+		return c.sched, nil
+	}
+	var channelID int64
+	ch, err := d.st.FirstChannel(ctx, orgID, kind)
+	switch {
+	case err == nil:
+		channelID = ch.ID
+	case !model.ErrorIs(err, model.CodeNotFound):
+		return nil, err
+	}
+	sched, err := d.scheduleFor(ctx, orgID, 0, channelID)
+	if err != nil {
+		return nil, err
+	}
+	d.routes.mu.Lock()
+	if len(d.routes.channelScheds) > 10000 {
+		clear(d.routes.channelScheds)
+	}
+	d.routes.channelScheds[key] = cachedSchedule{sched: sched, at: now}
+	d.routes.mu.Unlock()
+	return sched, nil
 }
 
 // HoursStatus says whether a desk is open at an instant.

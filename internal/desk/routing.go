@@ -39,6 +39,8 @@ type router struct {
 	pending map[int64]bool             // organisations with someone new online
 	offline map[int64]offlineUser      // users who went offline here
 	scheds  map[string]*hours.Schedule // compiled calendars by their JSON
+
+	channelScheds map[string]cachedSchedule // ChannelSchedule's, by organisation and kind
 }
 
 type offlineUser struct {
@@ -56,7 +58,8 @@ func newRouter(opt Options) *router {
 		client = &http.Client{Timeout: 15 * time.Second}
 	}
 	return &router{bundle: bundle, client: client, kick: make(chan struct{}, 1),
-		pending: map[int64]bool{}, offline: map[int64]offlineUser{}, scheds: map[string]*hours.Schedule{}}
+		pending: map[int64]bool{}, offline: map[int64]offlineUser{}, scheds: map[string]*hours.Schedule{},
+		channelScheds: map[string]cachedSchedule{}}
 }
 
 // presenceChanged is told by Presence of every change of a user's status

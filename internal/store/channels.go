@@ -129,6 +129,13 @@ func (s *Store) UpdateChannel(ctx context.Context, c *model.Channel) error {
 
 const defaultChannelQuery = "SELECT " + channelColumns + " FROM channels WHERE org_id = ? AND kind = ? AND active = TRUE ORDER BY id LIMIT 1"
 
+// FirstChannel returns the organisation's first active channel of kind,
+// or not found.
+func (s *Store) FirstChannel(ctx context.Context, orgID int64, kind model.ChannelKind) (*model.Channel, error) {
+	c, err := scanChannel(s.reader().row(ctx, defaultChannelQuery, orgID, string(kind)))
+	return c, notFound(err, "channel")
+}
+
 // DefaultChannel returns the organisation's first active channel of kind,
 // creating one named after the kind when there is none: the web chat and
 // the demo need a channel before anyone has configured one.

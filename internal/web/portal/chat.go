@@ -124,7 +124,7 @@ func (p *Portal) fillChat(r *http.Request, rq *request, pg *page, v visitor, kno
 	slug := rq.org.Slug
 	base := "/o/" + slug + "/chat"
 	cv := &chatView{
-		Slug: slug, Token: v.Token, Status: statusAt(rq.pr, rq.cfg.schedule, p.opt.Now(), p.desk.AnyoneOnline(rq.org.ID)),
+		Slug: slug, Token: v.Token, Status: statusAt(rq.pr, p.scheduleOf(ctx, rq, model.ChannelWeb), p.opt.Now(), p.desk.AnyoneOnline(rq.org.ID)),
 		ClientID: newClientID(), MaxUpload: formatSize(rq.pr, p.opt.MaxUpload), MaxUploadBytes: p.opt.MaxUpload,
 		Refresh: chatURL(slug, pg.Embed).String(), Action: base + "/messages", StartURL: base + "/start",
 		SocketURL: base + "/ws", UploadURL: base + "/uploads", FilesURL: base + "/files/",

@@ -66,7 +66,7 @@ func (p *Portal) renderContact(w http.ResponseWriter, r *http.Request, rq *reque
 	}
 	v.Action, v.Stamp, v.MaxBody = contactURL(rq.org.Slug).String(), stamp, maxContactBody
 	v.PrivacyURL, v.ChatURL = rq.cfg.privacyURL, chatURL(rq.org.Slug, false).String()
-	v.Status = statusAt(rq.pr, rq.cfg.schedule, p.opt.Now(), true) // answers come later anyway
+	v.Status = statusAt(rq.pr, p.scheduleOf(r.Context(), rq, model.ChannelForm), p.opt.Now(), true) // answers come later anyway
 	if f := rq.cfg.prechat; f != nil {
 		for _, t := range f.topics {
 			v.Topics = append(v.Topics, option{Value: t.ID, Label: t.label(rq.pr.Lang(), rq.org.Language), Selected: t.ID == v.Topic})

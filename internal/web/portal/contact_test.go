@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sportello/sportello/internal/hours"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/store/storetest"
@@ -189,5 +190,47 @@ func TestChatSaysWhenNobodyIsOnline(t *testing.T) {
 			t.Errorf("with the only operator away the page does not say nobody is online")
 		}
 		tab.Leave()
+	})
+}
+
+// TestChatFollowsTheWebChannelsCalendar: the organisation is open on
+// weekdays, but its web chat only on Saturday mornings; on a Tuesday the
+// chat page says it is closed until Saturday, and the contact form, which
+// has no calendar of its own, that the desk is open.
+func TestChatFollowsTheWebChannelsCalendar(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		rome, _ := time.LoadLocation("Europe/Rome")
+		tuesday := time.Date(2026, time.March, 10, 10, 0, 0, 0, rome)
+		e := newEnv(t, s, options{portal: portal.Options{Now: func() time.Time { return tuesday }}})
+		ctx := t.Context()
+		day := []hours.Shift{{Start: "09:30", End: "18:00"}}
+		if err := e.d.SetCalendar(ctx, e.actor(), store.CalendarRef{}, hours.Calendar{TimeZone: "Europe/Rome",
+			Weekly: hours.Weekly{Mon: day, Tue: day, Wed: day, Thu: day, Fri: day}}); err != nil {
+			t.Fatal(err)
+		}
+		web, err := s.DefaultChannel(ctx, e.org.ID, model.ChannelWeb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.d.SetCalendar(ctx, e.actor(), store.CalendarRef{ChannelID: web.ID}, hours.Calendar{TimeZone: "Europe/Rome",
+			Weekly: hours.Weekly{Sat: []hours.Shift{{Start: "10:00", End: "12:00"}}}}); err != nil {
+			t.Fatal(err)
+		}
+		get := func(path string) string {
+			resp, err := http.Get(e.url(path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return string(b)
+		}
+		en := e.b.Printer("en")
+		if chat := get(e.chatPath("?lang=en")); !strings.Contains(chat, `class="desk-status closed"`) || !strings.Contains(chat, en.T("chat.day_sat", nil)) {
+			t.Errorf("the chat page does not say it is closed until Saturday")
+		}
+		if form := get("/o/" + e.org.Slug + "/contact?lang=en"); !strings.Contains(form, en.T("chat.open_now", nil)) {
+			t.Errorf("the contact form does not say the desk is open")
+		}
 	})
 }

@@ -195,7 +195,7 @@ func (p *Portal) socket(w http.ResponseWriter, r *http.Request, rq *request) {
 
 	statusTimer := time.NewTimer(time.Hour)
 	defer statusTimer.Stop()
-	cc.armStatus(statusTimer)
+	cc.armStatus(ctx, statusTimer)
 	for {
 		var err error
 		select {
@@ -215,7 +215,7 @@ func (p *Portal) socket(w http.ResponseWriter, r *http.Request, rq *request) {
 			err = cc.onFrame(ctx, f)
 		case <-statusTimer.C:
 			err = cc.sendStatus(ctx)
-			cc.armStatus(statusTimer)
+			cc.armStatus(ctx, statusTimer)
 		}
 		if err != nil {
 			cc.fail(ctx, err)
@@ -361,10 +361,10 @@ const statusCheck = 30 * time.Second
 
 // armStatus sets the timer to the next opening or closing of the desk, or
 // the next look at who is online, whichever comes first.
-func (cc *chatConn) armStatus(t *time.Timer) {
+func (cc *chatConn) armStatus(ctx context.Context, t *time.Timer) {
 	now := cc.p.opt.Now()
 	wait := statusCheck
-	if next, ok := nextChange(cc.rq.cfg.schedule, now); ok {
+	if next, ok := nextChange(cc.p.scheduleOf(ctx, cc.rq, model.ChannelWeb), now); ok {
 		wait = min(wait, next.Sub(now)+time.Second)
 	}
 	t.Reset(wait)
@@ -373,7 +373,7 @@ func (cc *chatConn) armStatus(t *time.Timer) {
 // sendStatus tells the page whether the desk is open and staffed, when
 // that changed since the last time (or the first time).
 func (cc *chatConn) sendStatus(ctx context.Context) error {
-	st := statusAt(cc.rq.pr, cc.rq.cfg.schedule, cc.p.opt.Now(), cc.p.desk.AnyoneOnline(cc.rq.org.ID))
+	st := statusAt(cc.rq.pr, cc.p.scheduleOf(ctx, cc.rq, model.ChannelWeb), cc.p.opt.Now(), cc.p.desk.AnyoneOnline(cc.rq.org.ID))
 	if cc.statusSent && st.Text == cc.lastStatus {
 		return nil
 	}

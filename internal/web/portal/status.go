@@ -1,11 +1,13 @@
 package portal
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/sportello/sportello/internal/hours"
 	"github.com/sportello/sportello/internal/locale"
+	"github.com/sportello/sportello/internal/model"
 )
 
 // deskStatus says whether the desk is open by its opening hours, and when
@@ -76,4 +78,17 @@ func nextChange(sched *hours.Schedule, now time.Time) (time.Time, bool) {
 func civilDay(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// scheduleOf is the calendar that says whether the desk is open for a
+// citizen's page of channel kind: the channel's own, else the
+// organisation's (the desk caches it for a few seconds). When the
+// database cannot say, the organisation's settings do.
+func (p *Portal) scheduleOf(ctx context.Context, rq *request, kind model.ChannelKind) *hours.Schedule {
+	sched, err := p.desk.ChannelSchedule(ctx, rq.org.ID, kind)
+	if err != nil {
+		p.log.WarnContext(ctx, "portal: calendar", "org", rq.org.ID, "err", err)
+		return rq.cfg.schedule
+	}
+	return sched
 }
