@@ -194,7 +194,7 @@ func handler(d *desk.Service, bundle *locale.Bundle, attachments *files.Store, l
 	}
 	c.Routes(mux)
 	onShutdown := []func(){c.CloseLive}
-	pt, err := portal.New(d, bundle, attachments, log, portal.Options{})
+	pt, err := portal.New(d, bundle, attachments, log, portal.Options{RateLimit: cfg.ChatRate})
 	if err != nil {
 		return nil, nil, err
 	}

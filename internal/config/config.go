@@ -28,6 +28,7 @@ type Config struct {
 	Demo        bool   // load demo data into an empty database
 	BaseURL     string // public URL, for links in e-mails and webhooks
 	TrustProxy  bool   // believe X-Forwarded-For / X-Forwarded-Proto
+	ChatRate    int    // messages a web chat visitor (and a client address) may send per 10 s; 0: the default
 	LogLevel    slog.Level
 	LogFormat   string // "text" or "json"
 }
@@ -56,6 +57,7 @@ func Bind(fs *flag.FlagSet, getenv Getenv, withServe bool) *Config {
 		fs.StringVar(&c.Addr, "addr", envOr(getenv, "SPORTELLO_ADDR", DefaultAddr), "listen address (SPORTELLO_ADDR)")
 		fs.BoolVar(&c.Demo, "demo", envBool(getenv, "SPORTELLO_DEMO"), "load demo data into an empty database (SPORTELLO_DEMO=1)")
 		fs.StringVar(&c.BaseURL, "base-url", getenv("SPORTELLO_BASE_URL"), "public base URL, e.g. https://desk.example.org (SPORTELLO_BASE_URL)")
+		fs.IntVar(&c.ChatRate, "chat-rate-limit", envInt(getenv, "SPORTELLO_CHAT_RATE_LIMIT"), "messages a web chat visitor, and a client address, may send per 10 seconds; 0: 20 (SPORTELLO_CHAT_RATE_LIMIT); raise it only for load tests or behind a proxy that hides addresses")
 		fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool(getenv, "SPORTELLO_TRUST_PROXY"), "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (SPORTELLO_TRUST_PROXY=1)")
 		fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (SPORTELLO_LOG_FORMAT)")
 		fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (SPORTELLO_LOG_LEVEL)")
@@ -68,6 +70,11 @@ func envOr(getenv Getenv, key, def string) string {
 		return v
 	}
 	return def
+}
+
+func envInt(getenv Getenv, key string) int {
+	n, _ := strconv.Atoi(getenv(key))
+	return n
 }
 
 func envBool(getenv Getenv, key string) bool {
@@ -98,6 +105,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("--base-url: %q is not an http(s) URL", c.BaseURL)
 		}
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	if c.ChatRate < 0 {
+		return fmt.Errorf("--chat-rate-limit: %d is negative", c.ChatRate)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format: %q is neither text nor json", c.LogFormat)
