@@ -48,6 +48,7 @@ var SMSSpec = channel.Spec{
 		channel.Key{Name: "from"},
 		channel.Key{Name: "messaging_service_sid"},
 	),
+	Validate: validateSMS,
 	Hooks: func(base string, id int64, s channel.Settings) map[string]string {
 		b := hookBase(base, id, s)
 		return map[string]string{"sms": b + "/sms", "status": b + "/status"}
@@ -71,6 +72,7 @@ var VoiceSpec = channel.Spec{
 		channel.Key{Name: "sms_from"},
 		channel.Key{Name: "audio_urls"},
 	),
+	Validate: validateVoice,
 	Hooks: func(base string, id int64, s channel.Settings) map[string]string {
 		b := hookBase(base, id, s)
 		return map[string]string{"voice": b + "/voice", "call_status": b + "/voice/status", "status": b + "/status"}
