@@ -320,3 +320,14 @@ func FuzzParseCall(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkValid(b *testing.B) {
+	form := inboundMMS()
+	const u = "https://desk.example.org/hooks/twilio/7/sms"
+	sig := twilio.Signature("12345", u, form)
+	for b.Loop() {
+		if !twilio.Valid("12345", u, form, sig) {
+			b.Fatal("refused")
+		}
+	}
+}

@@ -99,7 +99,7 @@ var loc, _ = time.LoadLocation("Europe/Rome")
 
 // line is a desk with its webhooks served, a fake Twilio and an admin.
 type line struct {
-	t     *testing.T
+	t     testing.TB
 	s     *store.Store
 	d     *desk.Service
 	org   *model.Organization
@@ -112,7 +112,7 @@ type line struct {
 
 // newLine starts at now. (Jobs are due by the store's clock: a test whose
 // desk clock is in the past sees retries come due at once.)
-func newLine(t *testing.T, s *store.Store, now time.Time) *line {
+func newLine(t testing.TB, s *store.Store, now time.Time) *line {
 	t.Helper()
 	ctx := context.Background()
 	l := &line{t: t, s: s, tw: &fakeTwilio{}, clock: &clock{t: now}}
@@ -335,7 +335,7 @@ type twiml struct {
 	Kids    []twiml    `xml:",any"`
 }
 
-func parseTwiML(t *testing.T, body string) twiml {
+func parseTwiML(t testing.TB, body string) twiml {
 	t.Helper()
 	var doc twiml
 	if err := xml.Unmarshal([]byte(body), &doc); err != nil || doc.XMLName.Local != "Response" {
@@ -366,7 +366,7 @@ func (n twiml) attr(name string) string {
 }
 
 // one returns the only verb named name.
-func (n twiml) one(t *testing.T, name string) twiml {
+func (n twiml) one(t testing.TB, name string) twiml {
 	t.Helper()
 	v := n.find(name)
 	if len(v) != 1 {
@@ -578,4 +578,19 @@ func TestTwilioVoiceFlow(t *testing.T) {
 			}
 		}
 	})
+}
+
+// BenchmarkTwilioSMSWebhook measures one signed SMS through the real
+// webhook: HTTP, signature, parsing and the durable write (SQLite).
+func BenchmarkTwilioSMSWebhook(b *testing.B) {
+	l := newLine(b, storetest.Open(b, store.SQLite), time.Now())
+	hook := l.d.ViewChannel(l.channel(model.ChannelSMS, channel.Settings{"from": "+390612345678"})).Webhooks["sms"]
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		f := url.Values{"MessageSid": {"SM" + strconv.Itoa(i)}, "From": {caller}, "To": {"+390612345678"}, "Body": {"Buongiorno"},
+			"NumMedia": {"0"}, "AccountSid": {accountSid}, "ApiVersion": {"2010-04-01"}}
+		if code, body := l.post(hook, authToken, f); code != http.StatusOK {
+			b.Fatalf("%d %s", code, body)
+		}
+	}
 }
