@@ -20,6 +20,7 @@ import (
 	"github.com/sportello/sportello/internal/desk"
 	"github.com/sportello/sportello/internal/files"
 	"github.com/sportello/sportello/internal/model"
+	"github.com/sportello/sportello/internal/routing"
 	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/store/storetest"
 	"github.com/sportello/sportello/internal/web/hooks"
@@ -204,6 +205,18 @@ func (l *line) messages(convID int64) []*model.Message {
 		l.t.Fatal(err)
 	}
 	return ms
+}
+
+// calls are the inbound messages of a conversation (routing adds events).
+func (l *line) calls(convID int64) []*model.Message {
+	l.t.Helper()
+	var out []*model.Message
+	for _, m := range l.messages(convID) {
+		if m.Direction == model.DirectionInbound {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func (l *line) runJobs() {
@@ -428,6 +441,13 @@ func TestTwilioVoiceFlow(t *testing.T) {
 		if err := s.SetCalendar(ctx, l.org.ID, store.CalendarRef{ChannelID: ch.ID}, cal); err != nil {
 			t.Fatal(err)
 		}
+		housing := &model.Team{OrgID: l.org.ID, Slug: "casa", Name: "Casa"}
+		if err := s.CreateTeam(ctx, housing); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.d.SaveRoutingRule(ctx, l.admin, &routing.Rule{Name: "housing calls", Channel: model.ChannelVoice, Topic: "casa", TeamID: housing.ID}); err != nil {
+			t.Fatal(err)
+		}
 		hooksOf := l.d.ViewChannel(ch).Webhooks
 		voice := hooksOf["voice"]
 		if voice != publicURL+"/hooks/twilio/"+itoa(ch.ID)+"/voice" || hooksOf["call_status"] != voice+"/status" {
@@ -443,6 +463,10 @@ func TestTwilioVoiceFlow(t *testing.T) {
 		first := call{l, "CA0000000000000000000000000000000f"}
 		if code, _ := l.post(voice, "forged", first.form()); code != http.StatusForbidden {
 			t.Errorf("forged call: %d, want 403", code)
+		}
+
+		if code, _ := l.post(voice, authToken, url.Values{"From": {caller}}); code != http.StatusBadRequest {
+			t.Errorf("a call without CallSid: %d, want 400", code)
 		}
 
 		// The language menu offers each language in itself.
@@ -502,11 +526,14 @@ func TestTwilioVoiceFlow(t *testing.T) {
 			t.Fatalf("voice conversations %+v: want one, in Italian", convs)
 		}
 		conv := convs[0]
+		if conv.TeamID != housing.ID {
+			t.Errorf("the call about housing went to team %d, want %d", conv.TeamID, housing.ID)
+		}
 		if smsConv := l.conversations(model.ChannelSMS); len(smsConv) != 1 || smsConv[0].ContactID != conv.ContactID {
 			t.Errorf("the SMS and the call are different contacts")
 		}
 		l.runJobs() // the recording is fetched as MP3
-		ms := l.messages(conv.ID)
+		ms := l.calls(conv.ID)
 		if len(ms) != 1 {
 			t.Fatalf("%d messages for one call", len(ms))
 		}
@@ -530,7 +557,7 @@ func TestTwilioVoiceFlow(t *testing.T) {
 			t.Errorf("after the forwarded call: %+v", doc)
 		}
 		second.at(hooksOf["call_status"], "CallStatus", "completed", "CallDuration", "200")
-		ms = l.messages(conv.ID)
+		ms = l.calls(conv.ID)
 		if len(ms) != 2 || ms[1].Body != "Call from "+caller+", language English, topic work: answered by the on-duty phone, 3:05." {
 			t.Fatalf("answered call log: %+v", ms)
 		}
@@ -550,7 +577,7 @@ func TestTwilioVoiceFlow(t *testing.T) {
 		fourth.at(voice)
 		fourth.at(hooksOf["call_status"], "CallStatus", "completed", "CallDuration", "20")
 		l.runJobs()
-		ms = l.messages(conv.ID)
+		ms = l.calls(conv.ID)
 		if len(ms) != 4 {
 			t.Fatalf("%d messages after four calls", len(ms))
 		}
@@ -593,4 +620,44 @@ func BenchmarkTwilioSMSWebhook(b *testing.B) {
 			b.Fatalf("%d %s", code, body)
 		}
 	}
+}
+
+func TestTwilioVoiceRepliesBySMS(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		l := newLine(t, s, time.Now())
+		ch := l.channel(model.ChannelVoice, channel.Settings{"languages": "it", "sms_from": "+39 06 9999 9999"})
+		hooksOf := l.d.ViewChannel(ch).Webhooks
+		c := call{l, "CA00000000000000000000000000000001"}
+		doc := c.at(hooksOf["voice"]) // one language, no topics, no forward_to: voicemail
+		rec := doc.one(t, "Record")
+		c.at(rec.attr("action"), "RecordingUrl", l.twSrv.URL+"/2010-04-01/Accounts/"+accountSid+"/Recordings/RE1", "RecordingSid", "RE1", "RecordingDuration", "5")
+		convs := l.conversations(model.ChannelVoice)
+		if len(convs) != 1 {
+			t.Fatalf("conversations %+v", convs)
+		}
+		reply := &model.Message{Direction: model.DirectionOutbound, Body: "Abbiamo ascoltato il messaggio: la richiamiamo alle 10."}
+		if err := l.d.Post(ctx, l.admin, convs[0].ID, reply); err != nil {
+			t.Fatal(err)
+		}
+		l.runJobs()
+		var got url.Values
+		for _, f := range l.tw.messages() {
+			if f.Get("Body") == reply.Body {
+				got = f
+			}
+		}
+		if got.Get("From") != "+390699999999" || got.Get("To") != caller || got.Get("StatusCallback") != hooksOf["status"] {
+			t.Fatalf("the reply as SMS: %v", got)
+		}
+		m, _ := s.Message(ctx, l.org.ID, reply.ID)
+		status := url.Values{"MessageSid": {m.ProviderMessageID}, "MessageStatus": {"undelivered"}, "ErrorCode": {"30003"}, "AccountSid": {accountSid}}
+		if code, body := l.post(hooksOf["status"], authToken, status); code != http.StatusOK {
+			t.Fatalf("status: %d %s", code, body)
+		}
+		m, _ = s.Message(ctx, l.org.ID, reply.ID)
+		if m.DeliveryStatus != model.DeliveryFailed || !strings.Contains(m.Error, "30003") {
+			t.Errorf("after the report: %s %q, want failed with Twilio's code", m.DeliveryStatus, m.Error)
+		}
+	})
 }
