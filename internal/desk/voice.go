@@ -321,6 +321,11 @@ func (v *voice) callLog(ctx context.Context, call twilio.Call, key string, secon
 		Text: text, Kind: "call", Topic: v.topic, At: v.d.now()}
 	if v.st.Lang != "" {
 		ev.Language = v.lang
+	} else {
+		// No choice heard (a call that ended in the first menu): the
+		// line's first language, rather than a guess from this text,
+		// which is in the desk's language.
+		ev.Language = v.langs[0]
 	}
 	return []channel.Event{ev}, nil
 }
