@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sportello/sportello/internal/channel"
 	"github.com/sportello/sportello/internal/model"
@@ -131,6 +132,10 @@ func newClient(id int64, s channel.Settings, hc *http.Client) *Client {
 	}
 }
 
+// MaxBody is the longest text Twilio sends as one message (it splits it
+// into segments on the way); a longer one it refuses.
+const MaxBody = 1600
+
 // ErrPhoneLine is a reply on a voice channel with no SMS number.
 var ErrPhoneLine = errors.New("this is a phone line: answer by SMS or call back (set sms_from on the channel to send replies as SMS)")
 
@@ -168,6 +173,9 @@ func (c *Client) Send(ctx context.Context, out channel.Outbound) (string, error)
 		body += "\n[" + f.Name + "]"
 	}
 	body = strings.TrimSpace(body)
+	if n := utf8.RuneCountInString(body); n > MaxBody {
+		return "", channel.Permanent(fmt.Errorf("an SMS reply has at most %d characters, this one %d: shorten it or send it in parts", MaxBody, n))
+	}
 	if body != "" {
 		form.Set("Body", body)
 	}

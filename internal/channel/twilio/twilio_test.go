@@ -214,6 +214,13 @@ func TestSendAndFetch(t *testing.T) {
 		gotForm.Get("MediaUrl") != "https://desk.example.org/f/1" || gotForm.Get("StatusCallback") != "https://desk.example.org/hooks/twilio/7/status" || gotAuth != [2]string{"AC123", "tok"} {
 		t.Errorf("Twilio got %v, auth %v", gotForm, gotAuth)
 	}
+	gotForm = nil
+	if _, err := c.Send(context.Background(), channel.Outbound{To: to, Text: strings.Repeat("è", twilio.MaxBody+1)}); !channel.IsPermanent(err) || gotForm != nil {
+		t.Errorf("a text over %d characters: %v (sent: %v)", twilio.MaxBody, err, gotForm != nil)
+	}
+	if _, err := c.Send(context.Background(), channel.Outbound{To: to, Text: strings.Repeat("è", twilio.MaxBody)}); err != nil || len([]rune(gotForm.Get("Body"))) != twilio.MaxBody {
+		t.Errorf("a text of %d characters: %v", twilio.MaxBody, err)
+	}
 	status = http.StatusBadRequest
 	_, err = c.Send(context.Background(), channel.Outbound{To: to, Text: "x"})
 	if !channel.IsPermanent(err) || !strings.Contains(err.Error(), "21211") {
