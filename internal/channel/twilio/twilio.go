@@ -203,6 +203,17 @@ func (c *Client) Send(ctx context.Context, out channel.Outbound) (string, error)
 	return m.Sid, nil
 }
 
+// trusted reports whether u is Twilio's (or the configured API's): only
+// there do the account's credentials go. (Webhook parameters are signed,
+// so a foreign media URL is not expected; this is a second lock.)
+func (c *Client) trusted(u *url.URL) bool {
+	if b, err := url.Parse(c.base); err == nil && b.Scheme == u.Scheme && strings.EqualFold(b.Host, u.Host) {
+		return true
+	}
+	host := strings.ToLower(u.Hostname())
+	return u.Scheme == "https" && (host == "twilio.com" || strings.HasSuffix(host, ".twilio.com"))
+}
+
 // checkResponse is channel.CheckResponse with Twilio's error document
 // (code and message) made readable for the operator.
 func checkResponse(resp *http.Response) error {
@@ -229,7 +240,9 @@ func (c *Client) Fetch(ctx context.Context, m channel.Media, limit int64) ([]byt
 	if err != nil {
 		return nil, "", channel.Permanent(err)
 	}
-	req.SetBasicAuth(c.sid, c.token)
+	if c.trusted(u) {
+		req.SetBasicAuth(c.sid, c.token)
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, "", err

@@ -246,6 +246,16 @@ func TestSendAndFetch(t *testing.T) {
 	if err != nil || string(body) != "ID3 fake mp3" || ctype != "audio/mpeg" {
 		t.Errorf("Fetch: %q %q %v", body, ctype, err)
 	}
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, _, ok := r.BasicAuth(); ok {
+			t.Errorf("the account's credentials went to another host")
+		}
+		io.WriteString(w, "x")
+	}))
+	defer other.Close()
+	if _, _, err := twilio.NewSMS(7, s, other.Client()).Fetch(context.Background(), channel.Media{Ref: other.URL + "/m.jpg"}, 1<<20); err != nil {
+		t.Errorf("fetch from another host: %v", err)
+	}
 	if _, _, err := c.Fetch(context.Background(), channel.Media{Ref: srv.URL + "/r/x.mp3"}, 4); !errors.Is(err, channel.ErrTooLarge) {
 		t.Errorf("over the limit: %v", err)
 	}
