@@ -244,7 +244,7 @@ func topicName(pr *locale.Printer, code string) string {
 }
 
 // route sends the call on once language and topic are chosen: to the
-// on-duty phone while the desk is open, else to voicemail.
+// on-duty phone while the desk is open and one is set, else to voicemail.
 func (v *voice) route(ctx context.Context, resp *twilio.Response, lang, topic string) (*twilio.Response, []channel.Event, error) {
 	v.lang, v.topic = lang, topic
 	hs, err := v.d.HoursAt(ctx, v.c.OrgID, 0, v.c.ID, v.d.now())
@@ -252,8 +252,11 @@ func (v *voice) route(ctx context.Context, resp *twilio.Response, lang, topic st
 		return nil, nil, err
 	}
 	to := v.s["forward_to"]
-	if !hs.Open || to == "" {
+	if !hs.Open {
 		return v.voicemail(ctx, resp, "closed"), nil, nil
+	}
+	if to == "" { // open, but nobody on duty by phone
+		return v.voicemail(ctx, resp, "noanswer"), nil, nil
 	}
 	timeout, _ := strconv.Atoi(v.s.Get("dial_timeout", "20"))
 	resp.Add(v.prompt("connecting", "voice.connecting", nil),

@@ -572,6 +572,14 @@ func TestTwilioVoiceFlow(t *testing.T) {
 		}
 		third.at(rec.attr("action"), "RecordingUrl", recURL, "RecordingSid", "RE3", "RecordingDuration", "9")
 
+		// Wolof has no voice: after choosing it the topics are said in
+		// the line's first language.
+		wolof := call{l, "CA0000000000000000000000000000005f"}
+		doc = wolof.at(wolof.at(voice).one(t, "Gather").attr("action"), "Digits", "5")
+		if got := doc.one(t, "Gather").says(); !strings.HasPrefix(got, "it-IT: Per lavoro, premi 1.") {
+			t.Errorf("topics after choosing Wolof: %q", got)
+		}
+
 		// A caller who hangs up in the menu still shows, as a missed call.
 		fourth := call{l, "CA0000000000000000000000000000004f"}
 		fourth.at(voice)
@@ -629,8 +637,11 @@ func TestTwilioVoiceRepliesBySMS(t *testing.T) {
 		ch := l.channel(model.ChannelVoice, channel.Settings{"languages": "it", "sms_from": "+39 06 9999 9999"})
 		hooksOf := l.d.ViewChannel(ch).Webhooks
 		c := call{l, "CA00000000000000000000000000000001"}
-		doc := c.at(hooksOf["voice"]) // one language, no topics, no forward_to: voicemail
+		doc := c.at(hooksOf["voice"]) // one language, no topics, open, no forward_to: voicemail
 		rec := doc.one(t, "Record")
+		if !strings.Contains(doc.says(), "nessuno può rispondere") || !strings.Contains(rec.attr("action"), "why=noanswer") {
+			t.Errorf("open line without an on-duty phone: %+v", doc)
+		}
 		c.at(rec.attr("action"), "RecordingUrl", l.twSrv.URL+"/2010-04-01/Accounts/"+accountSid+"/Recordings/RE1", "RecordingSid", "RE1", "RecordingDuration", "5")
 		convs := l.conversations(model.ChannelVoice)
 		if len(convs) != 1 {
