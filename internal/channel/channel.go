@@ -84,6 +84,9 @@ type Spec struct {
 	// (the desk's public URL, no trailing slash). Nil when the channel
 	// needs no webhook.
 	Hooks func(base string, id int64, s Settings) map[string]string
+	// Validate, when set, checks the values further once Check has
+	// found the keys right (URLs, phone numbers); it may normalise them.
+	Validate func(s Settings) error
 }
 
 // Check validates settings against the spec: unknown keys, missing
@@ -120,6 +123,9 @@ func (sp Spec) Check(s Settings) error {
 			return model.Invalid("settings", "error.validation.channel_key_choice", k.Name+" must be one of "+strings.Join(k.Choices, ", "),
 				map[string]any{"Value": k.Name, "Choices": strings.Join(k.Choices, ", ")})
 		}
+	}
+	if sp.Validate != nil {
+		return sp.Validate(s)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sportello/sportello/internal/channel"
 	"github.com/sportello/sportello/internal/channel/apichannel"
+	"github.com/sportello/sportello/internal/channel/twilio"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
 )
@@ -26,6 +27,10 @@ import (
 type adapter struct {
 	spec channel.Spec
 	open func(s channel.Settings, hc *http.Client) (channel.Sender, error)
+	// openChannel, when set, is used instead of open by kinds whose
+	// client must know the channel's id (to give the provider its own
+	// status webhook with each message).
+	openChannel func(id int64, s channel.Settings, hc *http.Client) (channel.Sender, error)
 }
 
 // adapters lists every channel kind the desk can configure. A kind whose
@@ -36,6 +41,12 @@ func adapters() map[model.ChannelKind]adapter {
 		model.ChannelForm: {spec: formSpec},
 		model.ChannelAPI: {spec: apichannel.Spec, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
 			return apichannel.New(s, hc), nil
+		}},
+		model.ChannelSMS: {spec: twilio.SMSSpec, openChannel: func(id int64, s channel.Settings, hc *http.Client) (channel.Sender, error) {
+			return twilio.NewSMS(id, s, hc), nil
+		}},
+		model.ChannelVoice: {spec: twilio.VoiceSpec, openChannel: func(id int64, s channel.Settings, hc *http.Client) (channel.Sender, error) {
+			return twilio.NewVoice(id, s, hc), nil
 		}},
 	}
 }
@@ -228,7 +239,7 @@ type senders struct {
 // sender returns the provider client for channel c.
 func (d *Service) sender(c *model.Channel) (channel.Sender, error) {
 	ad, ok := adapters()[c.Kind]
-	if !ok || ad.open == nil {
+	if !ok || (ad.open == nil && ad.openChannel == nil) {
 		return nil, channel.Permanent(fmt.Errorf("%s channels cannot send messages", c.Kind))
 	}
 	key := [2]any{c.ID, sha256.Sum256([]byte(c.Settings))}
@@ -241,7 +252,12 @@ func (d *Service) sender(c *model.Channel) (channel.Sender, error) {
 	if err != nil {
 		return nil, channel.Permanent(err)
 	}
-	s, err := ad.open(settings, d.httpClient)
+	var s channel.Sender
+	if ad.openChannel != nil {
+		s, err = ad.openChannel(c.ID, settings, d.httpClient)
+	} else {
+		s, err = ad.open(settings, d.httpClient)
+	}
 	if err != nil {
 		return nil, channel.Permanent(err)
 	}

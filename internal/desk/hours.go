@@ -298,6 +298,9 @@ func (d *Service) closedReply(ctx context.Context, c *model.Conversation, t time
 	if _, err := d.st.MarkArrivedClosed(ctx, c.OrgID, c.ID, t); err != nil {
 		return false, err
 	}
+	if c.Channel == model.ChannelVoice {
+		return false, nil // the caller heard when the desk reopens, and left a voicemail
+	}
 	if c.AssigneeID != 0 && d.presenceOf(c.OrgID)[c.AssigneeID] == Online {
 		return false, nil // someone is answering it, closed or not
 	}

@@ -97,6 +97,8 @@ func TestEveryMessageRenders(t *testing.T) {
 		"Revision": 2, "Names": "NASpI, Assegno sociale",
 		// channels'
 		"Reason": "file type not accepted", "Choices": "webhook, polling",
+		// the phone line's
+		"Duration": "0:42",
 	}
 	for _, lang := range b.Languages() {
 		c := b.catalogs[lang]

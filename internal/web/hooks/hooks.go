@@ -34,6 +34,10 @@ func New(d *desk.Service, log *slog.Logger) *Hooks {
 // provider's signature, checked in the handler against the channel.
 func (h *Hooks) Routes(mux *http.ServeMux) {
 	_ = mux // each provider's routes are added here, one line each
+	mux.HandleFunc("POST /hooks/twilio/{channel}/sms", h.twilioSMS)
+	mux.HandleFunc("POST /hooks/twilio/{channel}/status", h.twilioStatus)
+	mux.HandleFunc("POST /hooks/twilio/{channel}/voice", h.twilioVoice)
+	mux.HandleFunc("POST /hooks/twilio/{channel}/voice/status", h.twilioCallStatus)
 }
 
 // errNoChannel answers a path naming no active channel of the kind.
