@@ -1,9 +1,9 @@
 package desk
 
 import (
-	"time"
-
 	"context"
+	"os"
+	"time"
 
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
@@ -129,4 +129,31 @@ func boolStr(b bool) string {
 		return "true"
 	}
 	return "false"
+}
+
+// OpenAttachment opens a file of a message of a conversation the actor
+// may see. The caller closes it.
+func (d *Service) OpenAttachment(ctx context.Context, a *Actor, conversationID, attachmentID int64) (*model.Attachment, *os.File, error) {
+	if _, err := d.visible(ctx, a, conversationID); err != nil {
+		return nil, nil, err
+	}
+	at, err := d.st.Attachment(ctx, a.OrgID(), attachmentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if at.MessageID == 0 {
+		return nil, nil, model.NotFound("attachment")
+	}
+	m, err := d.st.Message(ctx, a.OrgID(), at.MessageID)
+	if err != nil || m.ConversationID != conversationID || m.Direction == model.DirectionNote && !a.Can(model.PermConversationsNote) {
+		return nil, nil, model.NotFound("attachment")
+	}
+	if d.files == nil {
+		return nil, nil, model.NotFound("attachment")
+	}
+	f, err := d.files.Open(at.StorageKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	return at, f, nil
 }

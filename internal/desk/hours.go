@@ -2,10 +2,10 @@ package desk
 
 import (
 	"context"
-	"strconv"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 

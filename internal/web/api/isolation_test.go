@@ -62,6 +62,7 @@ type isolationIDs struct {
 	rule      int64 // a routing rule
 	channel   int64 // an API channel
 	failed    int64 // a reply that failed, in the organisation's conversation
+	file      int64 // a citizen's file in that conversation
 }
 
 func (e *env) isolationIDs(o *org) isolationIDs {
@@ -75,7 +76,13 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 	e.must(e.d.Store().CreateChannel(context.Background(), ch))
 	failed := &model.Message{Direction: model.DirectionOutbound, Body: "not delivered", DeliveryStatus: model.DeliveryFailed}
 	e.must(e.d.Store().AddMessage(context.Background(), o.org.ID, o.conversation, failed))
-	return isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID, channel: ch.ID, failed: failed.ID}
+	att, err := e.files.Put(context.Background(), o.org.ID, "permesso.pdf", "application/pdf", strings.NewReader("%PDF-1.4 "+o.org.Slug))
+	e.must(err)
+	withFile := &model.Message{Direction: model.DirectionNote, Body: "the document", Attachments: []model.Attachment{}}
+	e.must(e.d.Store().AddMessage(context.Background(), o.org.ID, o.conversation, withFile))
+	att.MessageID = withFile.ID
+	e.must(e.d.Store().CreateAttachment(context.Background(), &att))
+	return isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID, channel: ch.ID, failed: failed.ID, file: att.ID}
 }
 
 // TestIsolation walks every route of the table with organisation A's
@@ -120,6 +127,7 @@ func TestIsolation(t *testing.T) {
 						p = p[:i] + fmt.Sprint(idOf(t, o, p)) + p[i+len("{id}"):]
 					}
 					p = strings.Replace(p, "{message}", fmt.Sprint(extra[o].failed), 1)
+					p = strings.Replace(p, "{attachment}", fmt.Sprint(extra[o].file), 1)
 					if strings.Contains(p, "{") {
 						t.Fatalf("route %s has a path parameter TestIsolation does not fill", ep.Path)
 					}

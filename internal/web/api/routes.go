@@ -26,8 +26,9 @@ func (a *API) routes() []route {
 		{"GET /api/v1/conversations/{id}", model.PermConversationsReadAssigned, a.getConversation},
 		{"PATCH /api/v1/conversations/{id}", model.PermConversationsUpdate, a.patchConversation},
 		{"GET /api/v1/conversations/{id}/messages", model.PermConversationsReadAssigned, a.listMessages},
-		{"POST /api/v1/conversations/{id}/messages", model.PermConversationsReadAssigned, a.postMessage},           // reply or note: desk.Post
-		{"POST /api/v1/conversations/{id}/messages/{message}/retry", model.PermConversationsReply, a.retryMessage}, // a failed reply, queued again
+		{"POST /api/v1/conversations/{id}/messages", model.PermConversationsReadAssigned, a.postMessage},                  // reply or note: desk.Post
+		{"GET /api/v1/conversations/{id}/attachments/{attachment}", model.PermConversationsReadAssigned, a.getAttachment}, // a file's bytes
+		{"POST /api/v1/conversations/{id}/messages/{message}/retry", model.PermConversationsReply, a.retryMessage},        // a failed reply, queued again
 
 		{"GET /api/v1/channels", model.PermChannelsRead, a.listChannels},
 		{"POST /api/v1/channels", model.PermChannelsManage, a.postChannel},

@@ -72,6 +72,30 @@ func TestChannelsPages(t *testing.T) {
 		}
 		wantStatus(t, "retry again", admin.send(retry, url.Values{}), http.StatusBadRequest)
 
+		// The citizen's file is a link on the conversation, served to those
+		// who may see it, and to nobody else.
+		att, err := e.files.Put(ctx, e.org.ID, "permesso.jpg", "image/jpeg", strings.NewReader("\xff\xd8\xff\xe0 a photo"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		withFile := &model.Message{Direction: model.DirectionNote, Body: "foto del permesso", Attachments: []model.Attachment{}}
+		if err := s.AddMessage(ctx, e.org.ID, res.ConversationID, withFile); err != nil {
+			t.Fatal(err)
+		}
+		att.MessageID = withFile.ID
+		if err := s.CreateAttachment(ctx, &att); err != nil {
+			t.Fatal(err)
+		}
+		fileURL := convURL(res.ConversationID) + "/files/" + id(att.ID)
+		wantContains(t, "file link", admin.get(convURL(res.ConversationID)).body, `href="`+fileURL+`"`)
+		r = admin.get(fileURL)
+		wantStatus(t, "file", r, http.StatusOK)
+		if r.header.Get("Content-Type") != "image/jpeg" || r.header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(r.header.Get("Content-Security-Policy"), "sandbox") {
+			t.Errorf("file headers %v", r.header)
+		}
+		wantStatus(t, "file of another conversation", admin.get(convURL(res.ConversationID+1000)+"/files/"+id(att.ID)), http.StatusNotFound)
+		wantStatus(t, "volunteer's file", e.client().signIn("vol@desk.example").get(fileURL), http.StatusNotFound)
+
 		// Coordinators see the health, not the settings; operators neither.
 		coord := e.client().signIn("coord@desk.example")
 		wantStatus(t, "coordinator list", coord.get("/admin/channels"), http.StatusOK)

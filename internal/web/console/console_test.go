@@ -15,6 +15,7 @@ import (
 
 	"github.com/sportello/sportello/internal/auth"
 	"github.com/sportello/sportello/internal/desk"
+	"github.com/sportello/sportello/internal/files"
 	"github.com/sportello/sportello/internal/locale"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
@@ -34,6 +35,7 @@ type env struct {
 	b       *locale.Bundle
 	srv     *httptest.Server
 	con     *console.Console
+	files   *files.Store
 	org     *model.Organization
 	channel *model.Channel
 	team    *model.Team
@@ -46,7 +48,12 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	t.Helper()
 	ctx := t.Context()
 	log := slog.New(slog.DiscardHandler)
-	d, err := desk.New(s, log, desk.Options{PasswordParams: auth.TestPasswordParams()})
+	fs, err := files.New(t.TempDir(), files.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fs.Close() })
+	d, err := desk.New(s, log, desk.Options{PasswordParams: auth.TestPasswordParams(), Files: fs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +70,7 @@ func newEnv(t *testing.T, s *store.Store) *env {
 	srv := httptest.NewServer(web.SecureHeaders(mux))
 	t.Cleanup(srv.Close)
 
-	e := &env{t: t, s: s, d: d, b: b, srv: srv, con: con}
+	e := &env{t: t, s: s, d: d, b: b, srv: srv, con: con, files: fs}
 	e.org = &model.Organization{Slug: "sportello-roma", Name: "Sportello Roma"}
 	if err := s.CreateOrganization(ctx, e.org); err != nil {
 		t.Fatal(err)

@@ -38,6 +38,7 @@ func (c *Console) Routes(mux *http.ServeMux) {
 		{"GET /conversations/{id}", anyOf(model.PermConversationsReadAssigned), c.conversation},
 		{"POST /conversations/{id}/messages", anyOf(model.PermConversationsReply, model.PermConversationsNote), c.postMessage},
 		{"POST /conversations/{id}", anyOf(model.PermConversationsUpdate), c.updateConversation},
+		{"GET /conversations/{id}/files/{file}", anyOf(model.PermConversationsReadAssigned), c.file},               // the desk checks the conversation is visible
 		{"POST /conversations/{id}/messages/{message}/retry", anyOf(model.PermConversationsReply), c.retryMessage}, // a failed reply, queued again
 		{"GET /live", anyOf(model.PermConversationsReadAssigned), c.live},
 		{"GET /canned", anyOf(model.PermCannedManage), c.cannedList},

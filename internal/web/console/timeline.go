@@ -60,7 +60,7 @@ type timelineItem struct {
 	Error       string
 	RetryURL    string // a failed reply: sent again by a form with the session's CSRF
 	CSRF        string
-	Attachments []string
+	Attachments []link // each file, served by the console
 	// Translation is Body in the reader's language, where the
 	// organisation translates: shown first, the original a click away.
 	Translation, TranslationLang string
@@ -96,7 +96,7 @@ func (c *Console) timeline(p *locale.Printer, n names, contact string, msgs []*m
 			it.Body = ""
 		}
 		for _, a := range m.Attachments {
-			it.Attachments = append(it.Attachments, a.Filename)
+			it.Attachments = append(it.Attachments, link{Label: a.Filename, URL: fileURL(m.ConversationID, a.ID)})
 		}
 		if t := m.Translation; t != nil && t.Body != "" && t.Body != m.Body && m.Direction != model.DirectionEvent {
 			it.Translation, it.TranslationLang = t.Body, t.Language

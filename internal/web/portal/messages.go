@@ -278,17 +278,5 @@ func (p *Portal) file(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	defer f.Close()
-	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
-	disposition := "attachment"
-	if strings.HasPrefix(a.ContentType, "image/") {
-		disposition = "inline"
-	}
-	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.Filename}))
-	// The file is the citizen's: no shared cache, but a phone may keep it
-	// and ask whether it changed (it never does).
-	h.Set("Cache-Control", "private, no-cache")
-	h.Set("ETag", `"`+a.SHA256+`"`)
-	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
-	http.ServeContent(w, r, "", a.CreatedAt, f)
+	web.ServeAttachment(w, r, a, f)
 }
