@@ -15,6 +15,7 @@ import (
 
 	"github.com/sportello/sportello/internal/channel"
 	"github.com/sportello/sportello/internal/channel/apichannel"
+	"github.com/sportello/sportello/internal/channel/telegram"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
 )
@@ -26,6 +27,9 @@ import (
 type adapter struct {
 	spec channel.Spec
 	open func(s channel.Settings, hc *http.Client) (channel.Sender, error)
+	// polls reports whether a channel's settings ask for its events by
+	// long polling (its client is then a channel.Poller), not a webhook.
+	polls func(s channel.Settings) bool
 }
 
 // adapters lists every channel kind the desk can configure. A kind whose
@@ -36,6 +40,13 @@ func adapters() map[model.ChannelKind]adapter {
 		model.ChannelForm: {spec: formSpec},
 		model.ChannelAPI: {spec: apichannel.Spec, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
 			return apichannel.New(s, hc), nil
+		}},
+		model.ChannelTelegram: {spec: telegram.Spec, polls: telegram.Polling, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
+			a, err := telegram.New(s, hc)
+			if err != nil {
+				return nil, err
+			}
+			return a, nil
 		}},
 	}
 }

@@ -34,6 +34,7 @@ func New(d *desk.Service, log *slog.Logger) *Hooks {
 // provider's signature, checked in the handler against the channel.
 func (h *Hooks) Routes(mux *http.ServeMux) {
 	_ = mux // each provider's routes are added here, one line each
+	mux.HandleFunc("POST /hooks/telegram/{channel}", h.telegram)
 }
 
 // errNoChannel answers a path naming no active channel of the kind.
