@@ -63,6 +63,8 @@ type Server struct {
 	failures   map[string]*Failure
 	nextMsgID  int64
 	deleteHook int
+	polling    int // getUpdates calls in flight
+	maxPolling int
 }
 
 type fakeFile struct {
@@ -132,6 +134,14 @@ func (s *Server) Offsets() []int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]int64(nil), s.offsets...)
+}
+
+// MaxConcurrentPolls is the most getUpdates calls that were in flight
+// at once. Telegram refuses a second one (409 Conflict).
+func (s *Server) MaxConcurrentPolls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxPolling
 }
 
 // Calls counts the calls of method.
@@ -239,6 +249,18 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p map[string
 	deadline := time.Now().Add(time.Duration(timeout) * time.Second)
 	s.mu.Lock()
 	s.offsets = append(s.offsets, offset)
+	s.polling++
+	s.maxPolling = max(s.maxPolling, s.polling)
+	defer func() {
+		s.mu.Lock()
+		s.polling--
+		s.mu.Unlock()
+	}()
+	if s.polling > 1 {
+		s.mu.Unlock()
+		fail(w, http.StatusConflict, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", 0)
+		return
+	}
 	if s.webhook != "" {
 		s.mu.Unlock()
 		fail(w, http.StatusConflict, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first", 0)
