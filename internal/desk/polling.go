@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sportello/sportello/internal/channel"
@@ -279,4 +280,37 @@ func (d *Service) noteChannelError(c *model.Channel, err error) {
 	if nerr := d.st.NoteChannelError(ctx, c.ID, err.Error()); nerr != nil && !errors.Is(nerr, context.Canceled) {
 		d.log.Warn("channel health", "channel", c.ID, "err", nerr)
 	}
+}
+
+// webhookRegistrar is a provider client that can point the provider at
+// the channel's webhook itself (Telegram's setWebhook).
+type webhookRegistrar interface {
+	SetWebhook(ctx context.Context, url string) error
+}
+
+// RegisterWebhook tells channel c's provider where to post its events:
+// the channel's webhook under the desk's public URL, which must be
+// HTTPS. It returns the URL registered. A channel that polls, or whose
+// provider is configured in its own console, has nothing to register.
+func (d *Service) RegisterWebhook(ctx context.Context, c *model.Channel) (string, error) {
+	v := d.ViewChannel(c)
+	hook := v.Webhooks["webhook"]
+	if hook == "" {
+		return "", fmt.Errorf("channel %q has no webhook to register (it polls, or its kind takes none)", c.Name)
+	}
+	if !strings.HasPrefix(d.baseURL, "https://") {
+		return "", errors.New("the desk's public URL (--base-url, SPORTELLO_BASE_URL) must be an https:// address the provider can reach")
+	}
+	s, err := d.sender(c)
+	if err != nil {
+		return "", err
+	}
+	r, ok := s.(webhookRegistrar)
+	if !ok {
+		return "", fmt.Errorf("%s channels are registered in the provider's own console", c.Kind)
+	}
+	if err := r.SetWebhook(ctx, hook); err != nil {
+		return "", err
+	}
+	return hook, nil
 }
