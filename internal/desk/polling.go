@@ -223,8 +223,18 @@ func (d *Service) pollOnce(ctx context.Context, c *model.Channel, p channel.Poll
 	if err != nil {
 		return 0, err
 	}
-	if err := d.ReceiveEvents(ctx, c, evs); err != nil {
-		return 0, fmt.Errorf("store polled events: %w", err)
+	for _, ev := range evs {
+		if err := d.ReceiveEvents(ctx, c, []channel.Event{ev}); err != nil {
+			if model.ErrorIs(err, model.CodeInvalid) {
+				// It will never be stored: skip it rather than stall
+				// the channel, as a webhook's 400 makes the provider
+				// give up on it.
+				d.log.Warn("pollers: event refused", "channel", c.ID, "provider_id", ev.ProviderID, "err", err)
+				d.noteChannelError(c, err)
+				continue
+			}
+			return 0, fmt.Errorf("store polled events: %w", err)
+		}
 	}
 	if next != cursor {
 		if err := d.st.SaveChannelPoll(ctx, c.OrgID, c.ID, opt.Owner, next); err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -190,7 +191,24 @@ func ParseUpdate(body []byte) (Parsed, error) {
 			p.Events = append(p.Events, ev)
 		}
 	}
+	for i := range p.Events {
+		clean(&p.Events[i])
+	}
 	return p, nil
+}
+
+// clean makes an event's text storable: valid UTF-8 without NUL bytes,
+// and never blank without a file. Telegram checks little of what clients
+// send, and one update the desk refuses would stall a polling bot.
+func clean(ev *channel.Event) {
+	fix := func(s string) string { return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "") }
+	ev.Text, ev.Name = fix(ev.Text), fix(ev.Name)
+	if strings.TrimSpace(ev.Text) == "" {
+		ev.Text = ""
+		if len(ev.Media) == 0 {
+			ev.Text = "(empty message)"
+		}
+	}
 }
 
 // messageEvent turns a message (or its edit) into an event.
@@ -294,16 +312,19 @@ func unknownType(raw map[string]json.RawMessage) string {
 	skip := map[string]bool{"message_id": true, "date": true, "from": true, "chat": true, "edit_date": true, "entities": true,
 		"reply_to_message": true, "message_thread_id": true, "sender_chat": true, "forward_origin": true, "reply_markup": true,
 		"is_topic_message": true, "has_protected_content": true, "via_bot": true, "author_signature": true, "caption_entities": true}
-	best := ""
+	// JSON field names match without regard to case, as encoding/json
+	// reads them; the first unknown one in sorted order names the type.
+	var names []string
 	for k := range raw {
-		if !skip[k] && (best == "" || k < best) {
-			best = k
+		if k != "" && !skip[strings.ToLower(k)] {
+			names = append(names, k)
 		}
 	}
-	if best == "" {
+	if len(names) == 0 {
 		return "empty"
 	}
-	return clip(best, 40)
+	slices.Sort(names)
+	return clip(strings.ToValidUTF8(names[0], "?"), 40)
 }
 
 // callbackEvent turns an inline keyboard press into the text of the

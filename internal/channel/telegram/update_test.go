@@ -160,6 +160,7 @@ func FuzzParseUpdate(f *testing.F) {
 		f.Add([]byte(ex))
 	}
 	f.Add([]byte(`{"update_id":1,"message":{"message_id":1,"chat":{"id":1},"reply_to_message":{"message_id":2,"reply_to_message":{}}}}`))
+	f.Add([]byte(`{"update_id":1,"message":{"message_id":1,"chat":{"id":1},"text":" \u0000 "}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := telegram.ParseUpdate(body)
 		if err != nil {
@@ -172,8 +173,8 @@ func FuzzParseUpdate(f *testing.F) {
 			if ev.ProviderID == "" || ev.From.Kind != model.IdentityTelegram || ev.From.Value == "" {
 				t.Fatalf("event without provider id or sender: %+v", ev)
 			}
-			if ev.Text == "" && len(ev.Media) == 0 {
-				t.Fatalf("event with neither text nor media: %+v", ev)
+			if err := model.CheckText("body", ev.Text, len(ev.Media) == 0, 1<<20); err != nil {
+				t.Fatalf("the desk would refuse %+v: %v", ev, err)
 			}
 			if ev.Language != "" && !model.ValidLanguage(ev.Language) {
 				t.Fatalf("language %q", ev.Language)
