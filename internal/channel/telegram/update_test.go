@@ -186,3 +186,13 @@ func FuzzParseUpdate(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseUpdate(b *testing.B) {
+	body := []byte(examples["photo"])
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := telegram.ParseUpdate(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -236,3 +236,52 @@ func TestTelegramRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkTelegramWebhook posts text updates from distinct chats to the
+// webhook over HTTP: secret check, parsing, and storing each as a new
+// message (the first of each chat opens a contact and a conversation).
+func BenchmarkTelegramWebhook(b *testing.B) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, storetest.URL(b, store.SQLite), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d, err := desk.New(s, log, desk.Options{PasswordParams: auth.TestPasswordParams()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	org := &model.Organization{Slug: "bench", Name: "Bench"}
+	if err := s.CreateOrganization(ctx, org); err != nil {
+		b.Fatal(err)
+	}
+	ch, err := d.AddChannel(ctx, org.ID, model.ChannelTelegram, "Bot", channel.Settings{"bot_token": telegramtest.Token, "secret_token": secret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	hooks.New(d, log).Routes(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	url := srv.URL + "/hooks/telegram/" + strconv.FormatInt(ch.ID, 10)
+	var n int64
+	b.ResetTimer()
+	for b.Loop() {
+		n++
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(telegramtest.TextUpdate(n, 1000+n%500, n, "Buongiorno, avrei bisogno di informazioni")))
+		req.Header.Set(telegram.SecretHeader, secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}
