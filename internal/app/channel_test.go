@@ -1,12 +1,16 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sportello/sportello/internal/channel/telegram/telegramtest"
+	"github.com/sportello/sportello/internal/model"
+	"github.com/sportello/sportello/internal/store"
 )
 
 func TestChannelAddTelegram(t *testing.T) {
@@ -62,6 +66,84 @@ func TestChannelAddTelegram(t *testing.T) {
 			}
 			if _, _, err := add("--set", "mode=push"); err == nil {
 				t.Errorf("mode push accepted")
+			}
+		})
+	}
+}
+
+// TestServePollsTelegram runs the server with a polling bot: it fetches
+// the bot's updates, stores them, and after a restart carries on from
+// where it stopped.
+func TestServePollsTelegram(t *testing.T) {
+	for engine, db := range engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			fake := telegramtest.New(t)
+			env := map[string]string{"SPORTELLO_DATABASE_URL": db, "SPORTELLO_DATA_DIR": t.TempDir()}
+			if _, stderr, err := run(t, env, "", "org", "add", "--slug", "caritas", "--name", "Caritas"); err != nil {
+				t.Fatalf("org add: %v %s", err, stderr)
+			}
+			out, stderr, err := run(t, env, "", "channel", "add", "telegram", "--org", "caritas", "--name", "Bot",
+				"--set", "bot_token="+telegramtest.Token, "--set", "secret_token=x", "--set", "mode=polling", "--set", "api_base_url="+fake.URL)
+			if err != nil {
+				t.Fatalf("channel add: %v %s", err, stderr)
+			}
+			var ch struct{ ID int64 }
+			if err := json.Unmarshal([]byte(out), &ch); err != nil {
+				t.Fatal(err)
+			}
+			fake.Push(telegramtest.TextUpdate(40, 111, 1, "Buongiorno"))
+			fake.Push(telegramtest.TextUpdate(41, 222, 1, "Salve"))
+
+			s, err := store.Open(ctx, db, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			org, err := s.OrganizationBySlug(ctx, "caritas")
+			if err != nil {
+				t.Fatal(err)
+			}
+			count := func() int {
+				cs, _, err := s.Conversations(ctx, org.ID, store.ConversationFilter{Channel: model.ChannelTelegram})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(cs)
+			}
+
+			_, _, stop := startServer(t, env)
+			deadline := time.Now().Add(30 * time.Second)
+			for count() < 2 && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if n := count(); n != 2 {
+				t.Fatalf("%d conversations stored by the server's poller, want 2", n)
+			}
+			if err := stop(); err != nil {
+				t.Fatalf("stop: %v", err)
+			}
+			// A clean stop gave the lease back, with the cursor after the
+			// last stored update.
+			cursor, ok, err := s.LeaseChannelPoll(ctx, org.ID, ch.ID, "check", time.Millisecond)
+			if err != nil || !ok || cursor != "42" {
+				t.Fatalf("after stop: lease free %v, cursor %q, %v; want free at 42", ok, cursor, err)
+			}
+
+			before := len(fake.Offsets())
+			_, _, stop = startServer(t, env)
+			deadline = time.Now().Add(30 * time.Second)
+			for len(fake.Offsets()) == before && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if err := stop(); err != nil {
+				t.Fatal(err)
+			}
+			if offs := fake.Offsets(); len(offs) == before || offs[before] != 42 {
+				t.Errorf("after the restart polled from %v, want 42", offs[before:])
+			}
+			if n := count(); n != 2 {
+				t.Errorf("%d conversations after the restart, want still 2", n)
 			}
 		})
 	}
