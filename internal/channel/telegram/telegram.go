@@ -110,6 +110,9 @@ func New(s channel.Settings, hc *http.Client) (*Adapter, error) {
 	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, errors.New("api_base_url must be an http(s) URL")
 	}
+	if hc == nil {
+		hc = http.DefaultClient
+	}
 	return &Adapter{base: base, token: token, secret: s.Get("secret_token", ""), hc: hc}, nil
 }
 
