@@ -223,6 +223,11 @@ func (d *Service) pollOnce(ctx context.Context, c *model.Channel, p channel.Poll
 	if err != nil {
 		return 0, err
 	}
+	// Events in hand are stored and their cursor kept even when the
+	// server is shutting down meanwhile: the next start need not fetch
+	// them again.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	for _, ev := range evs {
 		if err := d.ReceiveEvents(ctx, c, []channel.Event{ev}); err != nil {
 			if model.ErrorIs(err, model.CodeInvalid) {
