@@ -30,14 +30,17 @@ func (s setFlags) Set(v string) error {
 
 // cmdChannel configures channels:
 //
-//	sportello channel add KIND --org SLUG --name NAME [--set key=value …] [--base-url URL]
+//	sportello channel add KIND --org SLUG --name NAME [--set key=value …] [--base-url URL] [--register]
 //	sportello channel list --org SLUG [--base-url URL]
+//	sportello channel register --org SLUG --id ID [--base-url URL]
 //
 // add prints the new channel as JSON: its id and the webhook URL(s) to
 // give the provider (under --base-url, the desk's public URL). Secrets
-// are never printed.
+// are never printed. --register (or the register verb, for a channel
+// that exists) gives the webhook to a provider that takes it by API
+// (Telegram's setWebhook, with the channel's secret token).
 func cmdChannel(ctx context.Context, e env) error {
-	verb, e, err := sub(e, "channel", "add", "list")
+	verb, e, err := sub(e, "channel", "add", "list", "register")
 	if err != nil {
 		return err
 	}
@@ -54,8 +57,14 @@ func cmdChannel(ctx context.Context, e env) error {
 	name := fs.String("name", "", "a name operators recognise the channel by")
 	fs.StringVar(&cfg.BaseURL, "base-url", e.getenv("SPORTELLO_BASE_URL"), "the desk's public URL, for webhook addresses (SPORTELLO_BASE_URL)")
 	settings := setFlags{}
+	var register bool
 	if verb == "add" {
 		fs.Var(settings, "set", "a setting key=value (repeatable), e.g. --set bot_token=…")
+		fs.BoolVar(&register, "register", false, "give the webhook URL to the provider (Telegram: setWebhook)")
+	}
+	var id int64
+	if verb == "register" {
+		fs.Int64Var(&id, "id", 0, "the channel's id (from channel list)")
 	}
 	if err := parse(fs, cfg, e.args); err != nil {
 		return err
@@ -86,6 +95,17 @@ func cmdChannel(ctx context.Context, e env) error {
 		}
 		return enc.Encode(cs)
 	}
+	if verb == "register" {
+		c, err := st.Channel(ctx, o.ID, id)
+		if err != nil {
+			return fmt.Errorf("--id: no channel %d in %q", id, *org)
+		}
+		hook, err := d.RegisterWebhook(ctx, c)
+		if err != nil {
+			return err
+		}
+		return enc.Encode(registered{ChannelView: d.ViewChannel(c), Registered: hook})
+	}
 	if !model.ValidChannelKind(model.ChannelKind(kind)) {
 		return fmt.Errorf("unknown channel kind %q: one of %s", kind, kindList())
 	}
@@ -93,7 +113,21 @@ func cmdChannel(ctx context.Context, e env) error {
 	if err != nil {
 		return describe(err)
 	}
-	return enc.Encode(d.ViewChannel(c))
+	out := registered{ChannelView: d.ViewChannel(c)}
+	if register {
+		if out.Registered, err = d.RegisterWebhook(ctx, c); err != nil {
+			return fmt.Errorf("channel %d was added, but registering its webhook failed: %w\n"+
+				"once fixed, run: sportello channel register --org %s --id %d", c.ID, err, *org, c.ID)
+		}
+	}
+	return enc.Encode(out)
+}
+
+// registered is a channel as add and register print it, with the
+// webhook URL given to the provider, if any.
+type registered struct {
+	desk.ChannelView
+	Registered string `json:"registered_webhook,omitempty"`
 }
 
 func kindList() string {

@@ -110,6 +110,9 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	// The durable job queue: replies out through providers, media in
 	// (internal/desk/jobs.go).
 	workers.Go(func() { d.RunJobs(wctx, desk.JobOptions{}) })
+	// Channels that fetch messages by long polling instead of a webhook
+	// (a Telegram bot with mode=polling; internal/desk/polling.go).
+	workers.Go(func() { d.RunPollers(wctx, desk.PollOptions{}) })
 	if relay != nil {
 		workers.Go(func() { relay.Run(wctx) })
 	}

@@ -42,6 +42,9 @@ var layers = map[string]int{
 	"internal/browsertest":        3,
 	"internal/config":             3,
 
+	"internal/channel/telegram":              3, // provider adapters, continued
+	"internal/channel/telegram/telegramtest": 3, // a fake Bot API for tests
+
 	"internal/desk":  4,
 	"internal/demo":  4,
 	"internal/bench": 4,

@@ -239,6 +239,18 @@ type Fetcher interface {
 	Fetch(ctx context.Context, m Media, limit int64) (body []byte, contentType string, err error)
 }
 
+// Poller is a provider client that hands out inbound events by long
+// polling instead of a webhook (Telegram's getUpdates, for installs with
+// no public HTTPS address). The desk's poller calls StartPolling once
+// when it takes a channel on, then Poll in a loop, storing the events
+// before it keeps the cursor Poll returned.
+type Poller interface {
+	StartPolling(ctx context.Context) error
+	// Poll waits up to wait for events after cursor ("" at first) and
+	// returns them with the cursor that confirms them.
+	Poll(ctx context.Context, cursor string, wait time.Duration) (evs []Event, next string, err error)
+}
+
 // ErrTooLarge is a file over the limit.
 var ErrTooLarge = errors.New("file too large")
 

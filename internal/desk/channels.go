@@ -15,6 +15,7 @@ import (
 
 	"github.com/sportello/sportello/internal/channel"
 	"github.com/sportello/sportello/internal/channel/apichannel"
+	"github.com/sportello/sportello/internal/channel/telegram"
 	"github.com/sportello/sportello/internal/channel/twilio"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
@@ -31,6 +32,9 @@ type adapter struct {
 	// client must know the channel's id (to give the provider its own
 	// status webhook with each message).
 	openChannel func(id int64, s channel.Settings, hc *http.Client) (channel.Sender, error)
+	// polls reports whether a channel's settings ask for its events by
+	// long polling (its client is then a channel.Poller), not a webhook.
+	polls func(s channel.Settings) bool
 }
 
 // adapters lists every channel kind the desk can configure. A kind whose
@@ -47,6 +51,13 @@ func adapters() map[model.ChannelKind]adapter {
 		}},
 		model.ChannelVoice: {spec: twilio.VoiceSpec, openChannel: func(id int64, s channel.Settings, hc *http.Client) (channel.Sender, error) {
 			return twilio.NewVoice(id, s, hc), nil
+		}},
+		model.ChannelTelegram: {spec: telegram.Spec, polls: telegram.Polling, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
+			a, err := telegram.New(s, hc)
+			if err != nil {
+				return nil, err
+			}
+			return a, nil
 		}},
 	}
 }

@@ -38,6 +38,7 @@ func (h *Hooks) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /hooks/twilio/{channel}/status", h.twilioStatus)
 	mux.HandleFunc("POST /hooks/twilio/{channel}/voice", h.twilioVoice)
 	mux.HandleFunc("POST /hooks/twilio/{channel}/voice/status", h.twilioCallStatus)
+	mux.HandleFunc("POST /hooks/telegram/{channel}", h.telegram)
 }
 
 // errNoChannel answers a path naming no active channel of the kind.

@@ -88,12 +88,6 @@ func (f *fakeTwilio) messages() []url.Values {
 	return append([]url.Values(nil), f.sent...)
 }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func rome(h, m int) time.Time    { return time.Date(2026, time.March, 10, h, m, 0, 0, loc) } // a Tuesday
 var loc, _ = time.LoadLocation("Europe/Rome")
