@@ -15,6 +15,8 @@ import (
 
 	"github.com/sportello/sportello/internal/channel"
 	"github.com/sportello/sportello/internal/channel/apichannel"
+	"github.com/sportello/sportello/internal/channel/messenger"
+	"github.com/sportello/sportello/internal/channel/whatsapp"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
 )
@@ -36,6 +38,12 @@ func adapters() map[model.ChannelKind]adapter {
 		model.ChannelForm: {spec: formSpec},
 		model.ChannelAPI: {spec: apichannel.Spec, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
 			return apichannel.New(s, hc), nil
+		}},
+		model.ChannelWhatsApp: {spec: whatsapp.Spec, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
+			return whatsapp.New(s, hc), nil
+		}},
+		model.ChannelMessenger: {spec: messenger.Spec, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
+			return messenger.New(s, hc), nil
 		}},
 	}
 }
