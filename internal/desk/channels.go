@@ -379,6 +379,9 @@ func (d *Service) deliver(ctx context.Context, j *store.Job) error {
 		return err
 	}
 	out := channel.Outbound{MessageID: m.ID, To: to, Text: m.Body, QuickReplies: m.QuickReplies}
+	if t := m.Template; t != nil {
+		out.Template = &channel.Template{Name: t.Name, Language: t.Language, Params: t.Params}
+	}
 	for _, at := range m.Attachments {
 		out.Attachments = append(out.Attachments, channel.File{Name: at.Filename, ContentType: at.ContentType, Size: at.Size,
 			Open: func() (io.ReadCloser, error) {
