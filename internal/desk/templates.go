@@ -86,19 +86,20 @@ func (d *Service) CreateTemplate(ctx context.Context, a *Actor, t *store.Templat
 }
 
 // DeleteTemplate removes a template; replies already sent keep theirs.
-func (d *Service) DeleteTemplate(ctx context.Context, a *Actor, id int64) error {
+// It returns the template as it was.
+func (d *Service) DeleteTemplate(ctx context.Context, a *Actor, id int64) (*store.Template, error) {
 	if !a.Can(model.PermChannelsManage) {
-		return errForbidden
+		return nil, errForbidden
 	}
 	t, err := d.st.Template(ctx, a.OrgID(), id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := d.st.DeleteTemplate(ctx, a.OrgID(), id); err != nil {
-		return err
+		return nil, err
 	}
 	d.Audit(ctx, a, "template.delete", "template", id, t.Name+" "+t.Language)
-	return nil
+	return t, nil
 }
 
 // ConversationTemplates lists the templates that can be sent in a
@@ -138,8 +139,7 @@ func (d *Service) SendTemplate(ctx context.Context, a *Actor, conversationID, te
 		return nil, err
 	}
 	if len(params) != t.Params {
-		return nil, model.Invalid("params", "template.error_param_count", "the template needs a value for each placeholder",
-			map[string]any{"Count": t.Params})
+		return nil, model.Invalid("params", "template.error_param_count", "the template needs a value for each placeholder", nil)
 	}
 	clean := make([]string, len(params))
 	for i, p := range params {

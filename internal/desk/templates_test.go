@@ -136,7 +136,7 @@ func TestWhatsAppWindowAndTemplates(t *testing.T) {
 			t.Errorf("free reply inside the window: %v", err)
 		}
 
-		if err := w.d.DeleteTemplate(ctx, admin, tpl.ID); err != nil {
+		if _, err := w.d.DeleteTemplate(ctx, admin, tpl.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := w.d.SendTemplate(ctx, admin, conv.ID, tpl.ID, []string{"a", "b"}); !model.ErrorIs(err, model.CodeInvalid) {

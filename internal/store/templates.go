@@ -63,7 +63,7 @@ func validateTemplate(t *Template) error {
 	t.Params = len(seen)
 	for i := 1; i <= t.Params; i++ {
 		if !seen[i] {
-			return model.Invalid("body", "template.error_placeholders", "placeholders must be numbered {{1}}, {{2}}… without gaps", map[string]any{"Count": t.Params})
+			return model.Invalid("body", "template.error_placeholders", "placeholders must be numbered {{1}}, {{2}}… without gaps", map[string]any{"Value": "{{1}}, {{2}}…"})
 		}
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sportello/sportello/internal/channel"
+	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/routing"
 	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/store/storetest"
@@ -41,6 +43,10 @@ func routeBody(method, path string, x isolationIDs) string {
 		return fmt.Sprintf(`{"name": "From alpha", "team_id": %d}`, x.team)
 	case "PATCH /api/v1/routing/rules/{id}":
 		return `{"name": "Renamed by alpha", "position": 1}`
+	case "POST /api/v1/channels/{id}/templates":
+		return `{"name": "from_alpha", "language": "it", "body": "Hello {{1}}"}`
+	case "POST /api/v1/conversations/{id}/templates":
+		return fmt.Sprintf(`{"template_id": %d, "params": ["alpha"]}`, x.template)
 	}
 	return bodyFor[method]
 }
@@ -51,6 +57,9 @@ type isolationIDs struct {
 	duplicate int64 // a second contact, to merge
 	team      int64 // the organisation's team, for a routing rule
 	rule      int64 // a routing rule
+	whatsApp  int64 // a WhatsApp channel
+	template  int64 // an approved template of it
+	waConv    int64 // a conversation on it
 }
 
 func (e *env) isolationIDs(o *org) isolationIDs {
@@ -60,7 +69,17 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 	dup := e.inbound(o, "duplicate-"+o.org.Slug, "Duplicate "+o.org.Slug, "ciao", "")
 	rule := &routing.Rule{Name: "Rule " + o.org.Slug, TeamID: o.team.ID}
 	e.must(e.d.Store().CreateRoutingRule(context.Background(), o.org.ID, rule))
-	return isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID}
+	ids := isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID}
+	wa, err := e.d.AddChannel(context.Background(), o.org.ID, model.ChannelWhatsApp, "WhatsApp", channel.Settings{"phone_number_id": "1",
+		"access_token": "t", "app_secret": "s", "verify_token": "v"})
+	e.must(err)
+	tpl := &store.Template{OrgID: o.org.ID, ChannelID: wa.ID, Name: "hello", Language: "it", Body: "Hello {{1}}"}
+	e.must(e.d.Store().CreateTemplate(context.Background(), tpl))
+	res, err := e.s.RecordInbound(context.Background(), store.Inbound{OrgID: o.org.ID, ChannelID: wa.ID, Channel: model.ChannelWhatsApp,
+		From: model.Identity{Kind: model.IdentityPhone, Value: "+393330000001"}, Body: "ciao", ProviderMessageID: "wamid." + o.org.Slug})
+	e.must(err)
+	ids.whatsApp, ids.template, ids.waConv = wa.ID, tpl.ID, res.ConversationID
+	return ids
 }
 
 // TestIsolation walks every route of the table with organisation A's
@@ -75,6 +94,12 @@ func TestIsolation(t *testing.T) {
 		extra := map[*org]isolationIDs{a: e.isolationIDs(a), b: e.isolationIDs(b)}
 		idOf := func(t *testing.T, o *org, path string) int64 {
 			switch {
+			case path == "/api/v1/conversations/{id}/templates":
+				return extra[o].waConv
+			case strings.HasPrefix(path, "/api/v1/channels/{id}"):
+				return extra[o].whatsApp
+			case strings.HasPrefix(path, "/api/v1/templates/{id}"):
+				return extra[o].template
 			case strings.HasPrefix(path, "/api/v1/conversations/{id}"):
 				return o.conversation
 			case strings.HasPrefix(path, "/api/v1/contacts/{id}"):

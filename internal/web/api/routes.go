@@ -27,6 +27,12 @@ func (a *API) routes() []route {
 		{"PATCH /api/v1/conversations/{id}", model.PermConversationsUpdate, a.patchConversation},
 		{"GET /api/v1/conversations/{id}/messages", model.PermConversationsReadAssigned, a.listMessages},
 		{"POST /api/v1/conversations/{id}/messages", model.PermConversationsReadAssigned, a.postMessage}, // reply or note: desk.Post
+		// WhatsApp's 24-hour window and approved templates; the desk checks reply.
+		{"GET /api/v1/conversations/{id}/templates", model.PermConversationsReadAssigned, a.listConversationTemplates},
+		{"POST /api/v1/conversations/{id}/templates", model.PermConversationsReadAssigned, a.postConversationTemplate},
+		{"GET /api/v1/channels/{id}/templates", model.PermChannelsRead, a.listTemplates},
+		{"POST /api/v1/channels/{id}/templates", model.PermChannelsManage, a.postTemplate},
+		{"DELETE /api/v1/templates/{id}", model.PermChannelsManage, a.deleteTemplate},
 
 		{"GET /api/v1/screenings", model.PermConversationsReadAssigned, a.listScreenings}, // ?conversation_id=, one the caller may see
 		{"POST /api/v1/screenings", model.PermConversationsNote, a.postScreening},         // evaluate and record on a conversation

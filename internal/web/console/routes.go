@@ -38,6 +38,10 @@ func (c *Console) Routes(mux *http.ServeMux) {
 		{"GET /conversations/{id}", anyOf(model.PermConversationsReadAssigned), c.conversation},
 		{"POST /conversations/{id}/messages", anyOf(model.PermConversationsReply, model.PermConversationsNote), c.postMessage},
 		{"POST /conversations/{id}", anyOf(model.PermConversationsUpdate), c.updateConversation},
+		{"POST /conversations/{id}/template", anyOf(model.PermConversationsReply), c.sendTemplate}, // WhatsApp outside its window
+		{"GET /admin/templates", anyOf(model.PermChannelsManage), c.templatesList},
+		{"POST /admin/templates", anyOf(model.PermChannelsManage), c.templateCreate},
+		{"POST /admin/templates/{id}/delete", anyOf(model.PermChannelsManage), c.templateDelete},
 		{"GET /live", anyOf(model.PermConversationsReadAssigned), c.live},
 		{"GET /canned", anyOf(model.PermCannedManage), c.cannedList},
 		{"GET /canned/new", anyOf(model.PermCannedManage), c.cannedNew},

@@ -452,3 +452,21 @@
     if (timeline && !socket && !d.hidden) { catchUp(); }
   }, 15000);
 })();
+
+// WhatsApp's 24-hour window: count down the h:mm the page was rendered
+// with; when it runs out, reload so the server shows the template picker.
+(function () {
+  "use strict";
+  var el = document.querySelector("[data-window-ends]");
+  if (!el) { return; }
+  var ends = Number(el.getAttribute("data-window-ends"));
+  var time = el.querySelector("time");
+  function tick() {
+    var left = ends - Date.now();
+    if (left <= 0) { window.location.reload(); return; }
+    var m = Math.floor(left / 60000);
+    if (time) { time.textContent = Math.floor(m / 60) + ":" + String(m % 60).padStart(2, "0"); }
+  }
+  tick();
+  setInterval(tick, 30000);
+})();
