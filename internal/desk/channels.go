@@ -270,6 +270,7 @@ func (d *Service) ReceiveEvents(ctx context.Context, c *model.Channel, evs []cha
 	for _, ev := range evs {
 		switch ev.Type {
 		case channel.EventMessage:
+			ev = d.quoteReplied(ctx, c, ev) // replyto.go
 			if _, err := d.Receive(ctx, inboundOf(c, ev)); err != nil {
 				return err
 			}

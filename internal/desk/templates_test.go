@@ -122,8 +122,9 @@ func TestWhatsAppWindowAndTemplates(t *testing.T) {
 			t.Errorf("sent %s\nwant %s", b, want)
 		}
 
-		// The citizen answers: the window opens for 24 hours.
-		ev.ProviderID, ev.At = "wamid.in2", time.Time{}
+		// The citizen answers: the window opens for 24 hours. Their
+		// message quotes the one it answers.
+		ev.ProviderID, ev.At, ev.ReplyTo, ev.Text = "wamid.in2", time.Time{}, "wamid.T1", "Va bene"
 		if err := w.d.ReceiveEvents(ctx, ch, []channel.Event{ev}); err != nil {
 			t.Fatal(err)
 		}
@@ -131,6 +132,9 @@ func TestWhatsAppWindowAndTemplates(t *testing.T) {
 		win = w.d.WindowOf(conv)
 		if !win.Open || win.Remaining(w.clock.now()) < 23*time.Hour {
 			t.Errorf("after the citizen wrote: %+v", win)
+		}
+		if ms, _ := s.Messages(ctx, w.org.ID, conv.ID, 0, 0); len(ms) == 0 || ms[len(ms)-1].Body != "↩ “Gentile Mario Rossi, il suo appuntamento è il 12 marzo alle 10.”\nVa bene" {
+			t.Errorf("the answer does not quote what it answers: %q", ms[len(ms)-1].Body)
 		}
 		if err := w.d.Post(ctx, admin, conv.ID, &model.Message{Direction: model.DirectionOutbound, Body: "Ci sono novità"}); err != nil {
 			t.Errorf("free reply inside the window: %v", err)
