@@ -29,6 +29,9 @@ const (
 // replies when there are at most thirteen short ones). It returns the id
 // of the message that carries the text, or of the first sent.
 func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (string, error) {
+	if a.token == "" {
+		return "", channel.Permanent(errors.New("the channel has no access_token: set it in its settings"))
+	}
 	to := out.To.Value
 	if to == "" {
 		return "", channel.Permanent(errors.New("no Messenger recipient"))

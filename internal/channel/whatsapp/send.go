@@ -32,6 +32,9 @@ const (
 // the message that carries the text (or of the first sent), which status
 // reports name.
 func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (string, error) {
+	if a.token == "" || a.phoneID == "" {
+		return "", channel.Permanent(errors.New("the channel has no phone_number_id or access_token: set them in its settings"))
+	}
 	to := Recipient(out.To)
 	if to == "" {
 		return "", channel.Permanent(errors.New("no WhatsApp number to write to"))
@@ -78,17 +81,17 @@ func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (string, error
 	}
 	// The body lists quick replies already (the desk writes them into it)
 	// for channels without buttons; a long text goes in pieces.
-	var last string
+	var textID string
 	for _, part := range split(text, maxText) {
 		pid, err := a.post(ctx, to, "text", map[string]any{"preview_url": false, "body": part})
 		if err != nil {
 			return "", err
 		}
-		if last == "" {
-			last = pid
+		if textID == "" {
+			textID = pid
 		}
 	}
-	return last, nil
+	return textID, nil
 }
 
 // replyButtons renders a text with up to three short quick replies as an

@@ -373,3 +373,11 @@ func TestFetch(t *testing.T) {
 		t.Errorf("over the limit: %v", err)
 	}
 }
+
+func TestSendUnconfigured(t *testing.T) {
+	// The demo's channels have no settings: nothing leaves the machine.
+	a := whatsapp.New(channel.Settings{}, http.DefaultClient)
+	if _, err := a.Send(context.Background(), channel.Outbound{To: mario, Text: "x"}); !channel.IsPermanent(err) {
+		t.Errorf("unconfigured channel: %v, want a permanent error", err)
+	}
+}
