@@ -12,7 +12,7 @@ import (
 // cmdBench runs the measurement tools of docs/BENCHMARKS.md against the
 // configured database.
 func cmdBench(ctx context.Context, e env) error {
-	verb, e, err := sub(e, "bench", "seed", "inbox", "inbound", "chat")
+	verb, e, err := sub(e, "bench", "seed", "inbox", "inbound", "chat", "webhooks")
 	if err != nil {
 		return err
 	}
@@ -21,17 +21,31 @@ func cmdBench(ctx context.Context, e env) error {
 	conversations := fs.Int("conversations", 1_000_000, "seed: conversations to create")
 	messages := fs.Int("messages", 10_000_000, "seed: messages to create")
 	queries := fs.Int("queries", 2000, "inbox: queries to run")
-	workers := fs.Int("workers", 64, "inbound: concurrent writers")
-	duration := fs.Duration("duration", 30*time.Second, "inbound, chat: how long to run")
-	target := fs.String("target", "http://127.0.0.1:8080", "chat: base URL of a running server (loopback only)")
+	workers := fs.Int("workers", 64, "inbound: concurrent writers; webhooks: concurrent connections")
+	duration := fs.Duration("duration", 30*time.Second, "inbound, chat, webhooks: how long to run")
+	target := fs.String("target", "http://127.0.0.1:8080", "chat, webhooks: base URL of a running server (loopback only)")
 	visitors := fs.Int("visitors", 100, "chat: simulated visitors")
-	rate := fs.Float64("rate", 0.5, "chat: messages a second per visitor")
+	rate := fs.Float64("rate", 0.5, "chat: messages a second per visitor; webhooks: deliveries a second in all (default 200)")
 	closedLoop := fs.Bool("closed-loop", false, "chat: each visitor sends its next message as soon as the last is acknowledged")
 	replies := fs.Float64("replies", 10, "chat: operator replies a second, posted with the console's reply form (0: none)")
 	operators := fs.Int("operators", 1, "chat: operators listening on the console's live socket")
 	email := fs.String("operator-email", "admin@demo.sportello.local", "chat: operators' sign-in e-mail")
 	password := fs.String("operator-password", DemoPassword, "chat: operators' password")
+	channelID := fs.Int64("channel", 0, "webhooks: id of a WhatsApp channel of the target")
+	appSecret := fs.String("app-secret", "", "webhooks: the channel's app_secret, to sign deliveries")
+	phoneID := fs.String("phone-number-id", "", "webhooks: the channel's phone_number_id")
+	redeliver := fs.Float64("redeliver", 0.05, "webhooks: share of deliveries sent twice")
 	if err := parse(fs, cfg, e.args); err != nil {
+		return err
+	}
+	if verb == "webhooks" {
+		// Like the chat, over HTTP against a running server.
+		r := 200.0
+		if flagSet(fs, "rate") {
+			r = *rate
+		}
+		_, err := bench.Webhooks(ctx, bench.WebhookOptions{Target: *target, Channel: *channelID, AppSecret: *appSecret, PhoneNumberID: *phoneID,
+			Rate: r, Duration: *duration, Workers: *workers, Redeliver: *redeliver}, e.stdout)
 		return err
 	}
 	if verb == "chat" {

@@ -37,6 +37,8 @@ var layers = map[string]int{
 	"internal/channel":            2, // what every provider adapter shares
 	"internal/channel/apichannel": 3, // provider adapters
 	"internal/channel/twilio":     3,
+	"internal/channel/whatsapp":   3,
+	"internal/channel/messenger":  3,
 	"internal/store/storetest":    3,
 	"internal/realtime/pgrelay":   3,
 	"internal/browsertest":        3,

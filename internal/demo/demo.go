@@ -201,6 +201,16 @@ func (l *loader) teamsAndChannels(ctx context.Context) error {
 		}
 		l.channels[c.kind] = ch
 	}
+	if wa, ok := l.channels[model.ChannelWhatsApp]; ok {
+		// The demo's WhatsApp conversations are past their 24-hour window:
+		// approved templates are how operators write to them.
+		for _, t := range demoTemplates {
+			t.OrgID, t.ChannelID = l.org.ID, wa.ID
+			if err := l.s.CreateTemplate(ctx, &t); err != nil {
+				return fmt.Errorf("create template %s: %w", t.Name, err)
+			}
+		}
+	}
 	l.res.Teams, l.res.Channels = len(l.teams), len(l.channels)
 	return nil
 }
@@ -507,4 +517,13 @@ func later(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// demoTemplates are WhatsApp templates as Meta would have approved them.
+var demoTemplates = []store.Template{
+	{Name: "aggiornamento_pratica", Language: "it", Body: "Gentile {{1}}, ci sono novità sulla sua pratica: {{2}}. Risponda a questo messaggio per parlarne con noi."},
+	{Name: "promemoria_appuntamento", Language: "it", Body: "Gentile {{1}}, le ricordiamo l'appuntamento allo sportello {{2}}. Se non può venire, risponda a questo messaggio."},
+	{Name: "case_update", Language: "en", Body: "Dear {{1}}, there is news about your case: {{2}}. Reply to this message to talk to us."},
+	{Name: "mise_a_jour_dossier", Language: "fr", Body: "Bonjour {{1}}, il y a du nouveau dans votre dossier : {{2}}. Répondez à ce message pour en parler avec nous."},
+	{Name: "tahdith_almilaf", Language: "ar", Body: "مرحبًا {{1}}، هناك جديد بخصوص ملفك: {{2}}. أجب على هذه الرسالة للتحدث معنا."},
 }

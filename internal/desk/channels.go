@@ -15,8 +15,10 @@ import (
 
 	"github.com/sportello/sportello/internal/channel"
 	"github.com/sportello/sportello/internal/channel/apichannel"
+	"github.com/sportello/sportello/internal/channel/messenger"
 	"github.com/sportello/sportello/internal/channel/telegram"
 	"github.com/sportello/sportello/internal/channel/twilio"
+	"github.com/sportello/sportello/internal/channel/whatsapp"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
 )
@@ -58,6 +60,12 @@ func adapters() map[model.ChannelKind]adapter {
 				return nil, err
 			}
 			return a, nil
+		}},
+		model.ChannelWhatsApp: {spec: whatsapp.Spec, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
+			return whatsapp.New(s, hc), nil
+		}},
+		model.ChannelMessenger: {spec: messenger.Spec, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
+			return messenger.New(s, hc), nil
 		}},
 	}
 }
@@ -289,6 +297,7 @@ func (d *Service) ReceiveEvents(ctx context.Context, c *model.Channel, evs []cha
 	for _, ev := range evs {
 		switch ev.Type {
 		case channel.EventMessage:
+			ev = d.quoteReplied(ctx, c, ev) // replyto.go
 			if _, err := d.Receive(ctx, inboundOf(c, ev)); err != nil {
 				return err
 			}
@@ -398,6 +407,9 @@ func (d *Service) deliver(ctx context.Context, j *store.Job) error {
 		return err
 	}
 	out := channel.Outbound{MessageID: m.ID, To: to, Text: m.Body, QuickReplies: m.QuickReplies}
+	if t := m.Template; t != nil {
+		out.Template = &channel.Template{Name: t.Name, Language: t.Language, Params: t.Params}
+	}
 	for _, at := range m.Attachments {
 		out.Attachments = append(out.Attachments, channel.File{Name: at.Filename, ContentType: at.ContentType, Size: at.Size,
 			Open: func() (io.ReadCloser, error) {

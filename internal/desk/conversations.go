@@ -79,10 +79,15 @@ func (d *Service) Post(ctx context.Context, a *Actor, conversationID int64, m *m
 	default:
 		return model.Invalid("direction", "error.validation.direction", "a message is a reply or a note", nil)
 	}
-	if _, err := d.visible(ctx, a, conversationID); err != nil {
+	conv, err := d.visible(ctx, a, conversationID)
+	if err != nil {
 		return err
 	}
+	if m.Direction == model.DirectionOutbound && !d.WindowOf(conv).Open {
+		return errWindowClosed()
+	}
 	m.AuthorUserID = a.User.ID
+	m.Template = nil // SendTemplate's
 	m.ProviderMessageID, m.DeliveryStatus, m.Error = "", "", ""
 	m.CreatedAt = time.Time{} // replies are stamped now; only imports keep their time
 	if err := d.st.AddMessage(ctx, a.OrgID(), conversationID, m); err != nil {

@@ -247,6 +247,9 @@ type Message struct {
 	// text; the body lists them too, for those that cannot.
 	QuickReplies []string  `json:"quick_replies,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Template is the provider-approved template a reply goes out as
+	// (WhatsApp outside its 24-hour window); Body shows it filled.
+	Template *MessageTemplate `json:"template,omitempty"`
 
 	// Machine translation, where the organisation turned it on. Original
 	// is what the author wrote when Body is its translation (a reply sent
@@ -254,6 +257,14 @@ type Message struct {
 	// language, filled for a reader.
 	Original    *Translation `json:"original,omitempty"`
 	Translation *Translation `json:"translation,omitempty"`
+}
+
+// MessageTemplate names an approved template and its parameters, in
+// order ({{1}}, {{2}}…).
+type MessageTemplate struct {
+	Name     string   `json:"name"`
+	Language string   `json:"language"`
+	Params   []string `json:"params"`
 }
 
 // Translation is a message's text in another language.

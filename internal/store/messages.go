@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -88,12 +89,19 @@ func insertMessage(ctx context.Context, tx q, m *model.Message, channelID int64)
 	if m.ProviderMessageID != "" {
 		provider = m.ProviderMessageID
 	}
-	var kind string
+	var kind, template string
+	if m.Template != nil {
+		b, err := json.Marshal(m.Template)
+		if err != nil {
+			return err
+		}
+		template = string(b)
+	}
 	err := tx.row(ctx, `INSERT INTO messages (org_id, conversation_id, seq, direction, body, author_user_id, channel_id,
-		provider_message_id, delivery_status, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		provider_message_id, delivery_status, error, created_at, template) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id, (SELECT kind FROM channels WHERE id = ?)`,
 		m.OrgID, m.ConversationID, m.Seq, string(m.Direction), m.Body, nullID(m.AuthorUserID), channelID,
-		provider, string(m.DeliveryStatus), m.Error, ms(m.CreatedAt), channelID).Scan(&m.ID, &kind)
+		provider, string(m.DeliveryStatus), m.Error, ms(m.CreatedAt), template, channelID).Scan(&m.ID, &kind)
 	if err != nil {
 		return mapError(err)
 	}
@@ -116,7 +124,7 @@ func linkAttachments(ctx context.Context, tx q, orgID int64, m *model.Message) e
 	return nil
 }
 
-const messageColumns = "id, org_id, conversation_id, seq, direction, body, author_user_id, provider_message_id, delivery_status, error, created_at"
+const messageColumns = "id, org_id, conversation_id, seq, direction, body, author_user_id, provider_message_id, delivery_status, error, created_at, template"
 
 // Messages returns a conversation's messages with seq greater than
 // afterSeq, oldest first: a client that has seen up to afterSeq resumes
@@ -165,8 +173,15 @@ func scanMessage(sc interface{ Scan(...any) error }) (*model.Message, error) {
 	var author nullInt
 	var provider *string
 	var created int64
-	if err := sc.Scan(&m.ID, &m.OrgID, &m.ConversationID, &m.Seq, &dir, &m.Body, &author, &provider, &status, &m.Error, &created); err != nil {
+	var template string
+	if err := sc.Scan(&m.ID, &m.OrgID, &m.ConversationID, &m.Seq, &dir, &m.Body, &author, &provider, &status, &m.Error, &created, &template); err != nil {
 		return nil, notFound(err, "message")
+	}
+	if template != "" {
+		var t model.MessageTemplate
+		if err := json.Unmarshal([]byte(template), &t); err == nil {
+			m.Template = &t
+		}
 	}
 	m.Direction, m.DeliveryStatus = model.Direction(dir), model.DeliveryStatus(status)
 	m.AuthorUserID = author.Int64

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sportello/sportello/internal/channel"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/routing"
 	"github.com/sportello/sportello/internal/store"
@@ -50,6 +51,10 @@ func routeBody(method, path string, x isolationIDs) string {
 		return `{"id": "app-1", "from": {"kind": "external", "value": "user-1"}, "text": "written by alpha's app"}`
 	case "POST /api/v1/conversations/{id}/messages/{message}/retry":
 		return ""
+	case "POST /api/v1/channels/{id}/templates":
+		return `{"name": "from_alpha", "language": "it", "body": "Hello {{1}}"}`
+	case "POST /api/v1/conversations/{id}/templates":
+		return fmt.Sprintf(`{"template_id": %d, "params": ["alpha"]}`, x.template)
 	}
 	return bodyFor[method]
 }
@@ -63,6 +68,9 @@ type isolationIDs struct {
 	channel   int64 // an API channel
 	failed    int64 // a reply that failed, in the organisation's conversation
 	file      int64 // a citizen's file in that conversation
+	whatsApp  int64 // a WhatsApp channel
+	template  int64 // an approved template of it
+	waConv    int64 // a conversation on it
 }
 
 func (e *env) isolationIDs(o *org) isolationIDs {
@@ -82,7 +90,17 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 	e.must(e.d.Store().AddMessage(context.Background(), o.org.ID, o.conversation, withFile))
 	att.MessageID = withFile.ID
 	e.must(e.d.Store().CreateAttachment(context.Background(), &att))
-	return isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID, channel: ch.ID, failed: failed.ID, file: att.ID}
+	ids := isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID, channel: ch.ID, failed: failed.ID, file: att.ID}
+	wa, err := e.d.AddChannel(context.Background(), o.org.ID, model.ChannelWhatsApp, "WhatsApp", channel.Settings{"phone_number_id": "1",
+		"access_token": "t", "app_secret": "s", "verify_token": "v"})
+	e.must(err)
+	tpl := &store.Template{OrgID: o.org.ID, ChannelID: wa.ID, Name: "hello", Language: "it", Body: "Hello {{1}}"}
+	e.must(e.d.Store().CreateTemplate(context.Background(), tpl))
+	res, err := e.s.RecordInbound(context.Background(), store.Inbound{OrgID: o.org.ID, ChannelID: wa.ID, Channel: model.ChannelWhatsApp,
+		From: model.Identity{Kind: model.IdentityPhone, Value: "+393330000001"}, Body: "ciao", ProviderMessageID: "wamid." + o.org.Slug})
+	e.must(err)
+	ids.whatsApp, ids.template, ids.waConv = wa.ID, tpl.ID, res.ConversationID
+	return ids
 }
 
 // TestIsolation walks every route of the table with organisation A's
@@ -97,6 +115,12 @@ func TestIsolation(t *testing.T) {
 		extra := map[*org]isolationIDs{a: e.isolationIDs(a), b: e.isolationIDs(b)}
 		idOf := func(t *testing.T, o *org, path string) int64 {
 			switch {
+			case path == "/api/v1/conversations/{id}/templates":
+				return extra[o].waConv
+			case path == "/api/v1/channels/{id}/templates":
+				return extra[o].whatsApp
+			case strings.HasPrefix(path, "/api/v1/templates/{id}"):
+				return extra[o].template
 			case strings.HasPrefix(path, "/api/v1/conversations/{id}"):
 				return o.conversation
 			case strings.HasPrefix(path, "/api/v1/contacts/{id}"):

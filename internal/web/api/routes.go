@@ -34,6 +34,12 @@ func (a *API) routes() []route {
 		{"POST /api/v1/channels", model.PermChannelsManage, a.postChannel},
 		{"PATCH /api/v1/channels/{id}", model.PermChannelsManage, a.patchChannel},
 		{"POST /api/v1/channels/{id}/messages", model.PermChannelsInbound, a.postInbound}, // a citizen's message through an API channel
+		// WhatsApp's 24-hour window and approved templates; the desk checks reply.
+		{"GET /api/v1/conversations/{id}/templates", model.PermConversationsReadAssigned, a.listConversationTemplates},
+		{"POST /api/v1/conversations/{id}/templates", model.PermConversationsReadAssigned, a.postConversationTemplate},
+		{"GET /api/v1/channels/{id}/templates", model.PermChannelsRead, a.listTemplates},
+		{"POST /api/v1/channels/{id}/templates", model.PermChannelsManage, a.postTemplate},
+		{"DELETE /api/v1/templates/{id}", model.PermChannelsManage, a.deleteTemplate},
 
 		{"GET /api/v1/screenings", model.PermConversationsReadAssigned, a.listScreenings}, // ?conversation_id=, one the caller may see
 		{"POST /api/v1/screenings", model.PermConversationsNote, a.postScreening},         // evaluate and record on a conversation

@@ -33,6 +33,7 @@ func adminNav(p *locale.Printer, a *desk.Actor) []navItem {
 		{"audit", auditURL, "audit.title", model.PermAuditRead},
 		{"channels", channelsURL, "channels.title", model.PermChannelsRead},
 		{"routing", routingURL, "routing.title", model.PermSettingsManage}, // with hours, SLAs, translation
+		{"templates", templatesURL, "template.nav", model.PermChannelsManage},
 	} {
 		if a.Can(it.perm) {
 			out = append(out, navItem{Key: it.key, URL: it.url, Label: p.T(it.label, nil)})

@@ -33,7 +33,8 @@ var pageNames = []string{"login", "inbox", "conversation", "password", "error", 
 	"users", "user_form", "teams", "team_form", "tokens", "audit", "contact", "secret",
 	"screen", "screen_case", "screen_admin", // the benefit screener (screen*.go)
 	"routing", "routing_rule", "hours", "hours_form", "sla", "translation", // routing, hours, SLAs, translation (admin_routing.go)
-	"channels", "channel_form"} // channels and their health (admin_channels.go)
+	"channels", "channel_form", // channels and their health (admin_channels.go)
+	"wa_templates"} // WhatsApp's approved templates (admin_templates.go)
 
 // defaultLanguage is the console's language when the browser says nothing
 // we support: the desks are Italian.

@@ -52,6 +52,9 @@ type conversationPage struct {
 	// translated into.
 	Routing       routingPanel
 	TranslateInto string
+	// Window: WhatsApp's 24-hour window and its templates
+	// (conversation_window.go); nil on other channels.
+	Window *windowView
 }
 
 // fact is one line of the details list; Key names it for live updates.
@@ -76,6 +79,10 @@ type convForm struct {
 	overLimit bool
 	assignee  int64 // the assignee the refused form asked for
 	cannedID  int64 // a canned response to add to the reply box
+	// A refused template send: which, with what, and why.
+	templateID  int64
+	params      []string
+	templateErr string
 }
 
 func conversationURL(id int64) string { return "/conversations/" + strconv.FormatInt(id, 10) }
@@ -191,6 +198,10 @@ func (c *Console) renderConversation(w http.ResponseWriter, r *http.Request, con
 	data.Can.AssignMe = data.Can.Update && conv.AssigneeID != a.User.ID
 	data.Can.OverLimit = data.Can.Update && a.Can(model.PermConversationsOverLimit)
 	data.OverLimit = form.overLimit && data.Can.OverLimit
+	if err := c.windowPanel(ctx, a, conv, &data, form); err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	if !data.Can.Reply {
 		data.DraftMode = "note"
 	}

@@ -40,6 +40,10 @@ func (c *Console) Routes(mux *http.ServeMux) {
 		{"POST /conversations/{id}", anyOf(model.PermConversationsUpdate), c.updateConversation},
 		{"GET /conversations/{id}/files/{file}", anyOf(model.PermConversationsReadAssigned), c.file},               // the desk checks the conversation is visible
 		{"POST /conversations/{id}/messages/{message}/retry", anyOf(model.PermConversationsReply), c.retryMessage}, // a failed reply, queued again
+		{"POST /conversations/{id}/template", anyOf(model.PermConversationsReply), c.sendTemplate},                 // WhatsApp outside its window
+		{"GET /admin/templates", anyOf(model.PermChannelsManage), c.templatesList},
+		{"POST /admin/templates", anyOf(model.PermChannelsManage), c.templateCreate},
+		{"POST /admin/templates/{id}/delete", anyOf(model.PermChannelsManage), c.templateDelete},
 		{"GET /live", anyOf(model.PermConversationsReadAssigned), c.live},
 		{"GET /canned", anyOf(model.PermCannedManage), c.cannedList},
 		{"GET /canned/new", anyOf(model.PermCannedManage), c.cannedNew},

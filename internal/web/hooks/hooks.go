@@ -33,12 +33,15 @@ func New(d *desk.Service, log *slog.Logger) *Hooks {
 // Routes registers every webhook. The permission of each is the
 // provider's signature, checked in the handler against the channel.
 func (h *Hooks) Routes(mux *http.ServeMux) {
-	_ = mux // each provider's routes are added here, one line each
 	mux.HandleFunc("POST /hooks/twilio/{channel}/sms", h.twilioSMS)
 	mux.HandleFunc("POST /hooks/twilio/{channel}/status", h.twilioStatus)
 	mux.HandleFunc("POST /hooks/twilio/{channel}/voice", h.twilioVoice)
 	mux.HandleFunc("POST /hooks/twilio/{channel}/voice/status", h.twilioCallStatus)
 	mux.HandleFunc("POST /hooks/telegram/{channel}", h.telegram)
+	mux.HandleFunc("GET /hooks/whatsapp/{channel}", h.metaVerify(model.ChannelWhatsApp))
+	mux.HandleFunc("POST /hooks/whatsapp/{channel}", h.whatsApp)
+	mux.HandleFunc("GET /hooks/meta/{channel}", h.metaVerify(model.ChannelMessenger))
+	mux.HandleFunc("POST /hooks/meta/{channel}", h.meta)
 }
 
 // errNoChannel answers a path naming no active channel of the kind.

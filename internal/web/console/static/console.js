@@ -459,3 +459,29 @@
     if (timeline && !socket && !d.hidden) { catchUp(); }
   }, 15000);
 })();
+
+// WhatsApp's 24-hour window: count down the h:mm the page was rendered
+// with; when it runs out, reload so the server shows the template picker.
+// A page that opens already past the end (the browser's clock ahead of
+// the server's) waits 30 s before asking again.
+(function () {
+  "use strict";
+  var el = document.querySelector("[data-window-ends]");
+  if (!el) { return; }
+  var ends = Number(el.getAttribute("data-window-ends"));
+  var time = el.querySelector("time");
+  var first = true;
+  function tick() {
+    var left = ends - Date.now();
+    if (left <= 0) {
+      if (time) { time.textContent = "0:00"; }
+      setTimeout(function () { window.location.reload(); }, first ? 30000 : 0);
+      return;
+    }
+    first = false;
+    var m = Math.floor(left / 60000);
+    if (time) { time.textContent = Math.floor(m / 60) + ":" + String(m % 60).padStart(2, "0"); }
+    setTimeout(tick, Math.min(30000, left + 500));
+  }
+  tick();
+})();
