@@ -298,7 +298,7 @@ func (d *Service) ReceiveEvents(ctx context.Context, c *model.Channel, evs []cha
 		switch ev.Type {
 		case channel.EventMessage:
 			ev = d.quoteReplied(ctx, c, ev) // replyto.go
-			if _, err := d.Receive(ctx, inboundOf(c, ev)); err != nil {
+			if _, err := d.receiveDeferred(ctx, inboundOf(c, ev)); err != nil {
 				return err
 			}
 			d.noteInbound(c.ID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/sportello/sportello/internal/channel"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/realtime"
 	"github.com/sportello/sportello/internal/store"
@@ -31,6 +32,46 @@ func (d *Service) Receive(ctx context.Context, in store.Inbound) (store.InboundR
 	d.routeInbound(ctx, in, res) // language, routing, due times, out of hours (inbound.go)
 	d.afterInbound(ctx, in, res) // the screener's chat flow (screenchat.go)
 	return res, nil
+}
+
+// receiveDeferred records a provider's message as Receive does, but
+// leaves what follows storing — language, routing, due times, the
+// out-of-hours reply, the screener's chat flow — to a route job queued in
+// the same transaction: the webhook answers as soon as the message is
+// durable and announced.
+func (d *Service) receiveDeferred(ctx context.Context, in store.Inbound) (store.InboundResult, error) {
+	in.Deferred = true
+	res, err := d.st.RecordInbound(ctx, in)
+	if err != nil || res.Duplicate {
+		return res, err
+	}
+	d.kickJobs()
+	if msgs, err := d.st.Messages(ctx, in.OrgID, res.ConversationID, res.Seq-1, 1); err == nil && len(msgs) == 1 {
+		d.publishMessage(msgs[0], res.NewConversation)
+	} else {
+		d.publishSignal(in.OrgID, res.ConversationID, res.Seq, res.NewConversation)
+	}
+	return res, nil
+}
+
+// routeJob runs a deferred message's route job.
+func (d *Service) routeJob(ctx context.Context, j *store.Job) error {
+	var p store.RoutePayload
+	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return channel.Permanent(err)
+	}
+	m, err := d.st.Message(ctx, j.OrgID, j.MessageID)
+	if model.ErrorIs(err, model.CodeNotFound) {
+		return nil // gone with its conversation
+	}
+	if err != nil {
+		return err
+	}
+	in := store.Inbound{OrgID: m.OrgID, Body: m.Body, At: m.CreatedAt, Topic: p.Topic}
+	res := store.InboundResult{ConversationID: m.ConversationID, MessageID: m.ID, Seq: m.Seq, NewConversation: p.NewConversation}
+	d.routeInbound(ctx, in, res)
+	d.afterInbound(ctx, in, res)
+	return nil
 }
 
 // publishMessage tells the organisation's consoles and the conversation's

@@ -153,6 +153,8 @@ func (d *Service) doJob(ctx context.Context, j *store.Job) error {
 		return d.deliver(ctx, j)
 	case store.JobFetchMedia:
 		return d.fetchMedia(ctx, j)
+	case store.JobRoute:
+		return d.routeJob(ctx, j)
 	}
 	return channel.Permanent(fmt.Errorf("unknown job kind %q", j.Kind))
 }

@@ -82,6 +82,10 @@ func TestDeliverThroughTheQueue(t *testing.T) {
 		}
 		conv := convs[0]
 
+		// Routing follows in a job of its own.
+		if n, err := w.d.RunDueJobs(ctx); err != nil || n != 1 {
+			t.Fatalf("ran %d jobs after the message, %v; want its routing", n, err)
+		}
 		reply := &model.Message{Direction: model.DirectionOutbound, Body: "Buongiorno, come possiamo aiutarla?"}
 		if err := w.d.Post(ctx, w.actor(t, model.RoleAdmin), conv.ID, reply); err != nil {
 			t.Fatal(err)

@@ -24,9 +24,20 @@ type Inbound struct {
 	Media []Media
 	At    time.Time // when the provider received it; zero means now
 	// Topic is what the citizen chose before writing (the web chat's
-	// pre-chat topic, later a phone menu's choice), for routing; it is
-	// not stored.
+	// pre-chat topic, a phone menu's choice), for routing; it is not
+	// stored but in a deferred message's route job.
 	Topic string
+	// Deferred queues what follows storing (JobRoute) in the same
+	// transaction, for the job runner, instead of leaving it to the
+	// caller: a provider's webhook answers sooner, and a crash between
+	// the two loses nothing.
+	Deferred bool
+}
+
+// RoutePayload is a JobRoute's payload.
+type RoutePayload struct {
+	NewConversation bool   `json:"new_conversation,omitempty"`
+	Topic           string `json:"topic,omitempty"`
 }
 
 // Media is a file a provider holds for an inbound message: Ref is what
@@ -86,7 +97,14 @@ func (s *Store) RecordInbound(ctx context.Context, in Inbound) (InboundResult, e
 		if err := findOrCreateContact(ctx, tx, in, from, now, &res); err != nil {
 			return err
 		}
-		return appendInbound(ctx, tx, in, from, now, &res)
+		if err := appendInbound(ctx, tx, in, from, now, &res); err != nil || !in.Deferred {
+			return err
+		}
+		payload, err := json.Marshal(RoutePayload{NewConversation: res.NewConversation, Topic: in.Topic})
+		if err != nil {
+			return err
+		}
+		return insertJob(ctx, tx, &Job{OrgID: in.OrgID, Kind: JobRoute, Payload: string(payload), MessageID: res.MessageID}, now)
 	})
 	return res, err
 }

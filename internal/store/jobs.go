@@ -12,6 +12,7 @@ import (
 const (
 	JobDeliver    = "deliver"     // send an outbound message through its channel
 	JobFetchMedia = "fetch_media" // download a provider's media into an attachment
+	JobRoute      = "route"       // after a provider's message: language, routing, due times, out of hours, the screener's flow
 )
 
 // Job states. A done job is deleted.

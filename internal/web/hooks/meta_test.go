@@ -300,8 +300,8 @@ func TestWhatsAppRoundTrip(t *testing.T) {
 		if st := post(t, url, whatsapp.SignatureHeader, whatsapp.Sign("app-secret", img), img); st != http.StatusOK {
 			t.Fatalf("image delivery: %d", st)
 		}
-		if n := w.runJobs(t); n != 1 {
-			t.Errorf("ran %d jobs, want the one fetch", n)
+		if n := w.runJobs(t); n != 3 {
+			t.Errorf("ran %d jobs, want the routing of the two messages so far and the one fetch", n)
 		}
 		ms := w.messages(t, conv.ID)
 		if len(ms) != 2 || ms[1].Body != "Black jacket" || len(ms[1].Attachments) != 1 || ms[1].Attachments[0].ContentType != "image/png" {

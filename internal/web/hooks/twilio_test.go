@@ -183,8 +183,11 @@ func (l *line) post(u, token string, form url.Values) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// conversations lists the line's conversations of kind once the jobs that
+// follow a webhook (routing, media) have run, as the runner would.
 func (l *line) conversations(kind model.ChannelKind) []*model.Conversation {
 	l.t.Helper()
+	l.runJobs()
 	cs, _, err := l.s.Conversations(context.Background(), l.org.ID, store.ConversationFilter{Channel: kind})
 	if err != nil {
 		l.t.Fatal(err)
