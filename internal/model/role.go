@@ -50,6 +50,8 @@ const (
 	PermDataDelete                Permission = "data:delete"
 	PermTokensManage              Permission = "tokens:manage"
 	PermCannedManage              Permission = "canned:manage" // write the canned responses of the organisation and its teams
+	PermKBRead                    Permission = "kb:read"       // read the knowledge base, internal articles included
+	PermKBManage                  Permission = "kb:manage"     // write the knowledge base: articles, translations, categories
 )
 
 // permissions is the matrix: what each role may do. Admins may do
@@ -60,18 +62,19 @@ var permissions = map[Role][]Permission{
 		PermConversationsReply, PermConversationsNote, PermConversationsUpdate, PermConversationsAssign,
 		PermConversationsRestricted, PermConversationsOverLimit, PermContactsRead, PermContactsWrite, PermContactsMerge,
 		PermTeamsRead, PermTeamsManage, PermUsersRead, PermAuditRead, PermDataExport, PermCannedManage,
+		PermKBRead, PermKBManage,
 	},
 	RoleOperator: {
 		PermConversationsReadTeam, PermConversationsReadAssigned, PermConversationsReply,
 		PermConversationsNote, PermConversationsUpdate, PermConversationsAssign,
-		PermContactsRead, PermContactsWrite, PermTeamsRead, PermUsersRead,
+		PermContactsRead, PermContactsWrite, PermTeamsRead, PermUsersRead, PermKBRead,
 	},
 	RoleMediator: {
 		PermConversationsReadTeam, PermConversationsReadAssigned, PermConversationsReply,
-		PermConversationsNote, PermConversationsUpdate, PermContactsRead, PermTeamsRead, PermUsersRead,
+		PermConversationsNote, PermConversationsUpdate, PermContactsRead, PermTeamsRead, PermUsersRead, PermKBRead,
 	},
 	RoleVolunteer: {
-		PermConversationsReadAssigned, PermConversationsReply, PermConversationsNote, PermTeamsRead,
+		PermConversationsReadAssigned, PermConversationsReply, PermConversationsNote, PermTeamsRead, PermKBRead,
 	},
 }
 
@@ -96,4 +99,5 @@ var AllPermissions = []Permission{
 	PermConversationsRestricted, PermContactsRead, PermContactsWrite, PermContactsMerge,
 	PermTeamsRead, PermTeamsManage, PermUsersRead, PermUsersManage, PermSettingsManage,
 	PermAuditRead, PermDataExport, PermDataDelete, PermTokensManage, PermConversationsOverLimit, PermCannedManage,
+	PermKBRead, PermKBManage,
 }

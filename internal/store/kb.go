@@ -772,8 +772,8 @@ func (s *Store) KBVersions(ctx context.Context, orgID, articleID int64, lang str
 // ImportKBDoc writes one Markdown file's article into the organisation,
 // in one transaction: its category (created when missing, named in the
 // file's language), the article (found by slug, else created; status,
-// review date, owner, shared and sources from the file) and its
-// translation. editorID (0: none) is recorded as the author of the text.
+// review date, owner, shared and sources from the file; those a file
+// leaves out keep their values) and its translation. editorID (0: none) is recorded as the author of the text.
 func (s *Store) ImportKBDoc(ctx context.Context, orgID int64, d *kb.Doc, editorID int64) (*KBArticle, error) {
 	a := &KBArticle{OrgID: orgID, Slug: d.Slug, Status: d.Status, Shared: d.Shared, Sources: d.Sources}
 	if d.ReviewBy != "" {
@@ -837,13 +837,26 @@ func (s *Store) ImportKBDoc(ctx context.Context, orgID int64, d *kb.Doc, editorI
 			}
 			a.CategoryID = cat.ID
 		}
-		var id int64
-		switch err := tx.row(ctx, "SELECT id FROM kb_articles WHERE org_id = ? AND slug = ?", orgID, a.Slug).Scan(&id); {
+		// The other languages' files of the same article may leave out what
+		// one of them gave: what a file does not say is kept.
+		switch old, err := scanKBArticle(tx.row(ctx, "SELECT "+kbArticleColumns+" FROM kb_articles WHERE org_id = ? AND slug = ?", orgID, a.Slug)); {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return err
 		default:
-			a.ID = id
+			a.ID = old.ID
+			if a.CategoryID == 0 {
+				a.CategoryID = old.CategoryID
+			}
+			if a.OwnerID == 0 {
+				a.OwnerID = old.OwnerID
+			}
+			if a.ReviewBy == nil {
+				a.ReviewBy = old.ReviewBy
+			}
+			if len(a.Sources) == 0 {
+				a.Sources = old.Sources
+			}
 		}
 		if err := s.saveKBArticle(ctx, tx, a, now); err != nil {
 			return err

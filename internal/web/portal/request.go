@@ -80,6 +80,7 @@ type page struct {
 	Back      string // a link back to the chat, on error pages
 	Chat      *chatView
 	Screen    *screenView // the benefit screener's pages (screen.go)
+	Help      *helpView   // the help centre's pages (help.go)
 }
 
 type langLink struct {

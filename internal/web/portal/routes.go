@@ -36,6 +36,10 @@ func (p *Portal) Routes(mux *http.ServeMux) {
 		{"GET /o/{org}/screen/questions", "the run of the screener cookie", p.inOrg(p.screenQuestions)},
 		{"POST /o/{org}/screen/questions", "the run of the screener cookie", p.inOrg(p.screenAnswer)},
 		{"GET /o/{org}/screen/result", "the run of the screener cookie", p.inOrg(p.screenResult)},
+		{"GET /o/{org}/help", "anyone: published articles only", p.inOrg(p.helpHome)},
+		{"GET /o/{org}/help/search", "anyone: published articles only", p.inOrg(p.helpSearch)},
+		{"GET /o/{org}/help/suggest", "anyone: published articles only (chat.js)", p.inOrg(p.helpSuggest)},
+		{"GET /o/{org}/help/{slug}", "anyone: a published article", p.inOrg(p.helpArticlePage)},
 		{"GET " + staticPrefix + "{hash}/{file}", "anyone", p.static},
 		{"/o/", "anyone", func(w http.ResponseWriter, r *http.Request) { p.notFound(w, r, nil) }},
 	}
