@@ -31,7 +31,7 @@ import (
 type Doc struct {
 	Slug, Language, Title, Summary string
 	Category, CategoryName         string
-	Status                         string
+	Status                         string // "": the article's, draft for a new one
 	ReviewBy                       string // YYYY-MM-DD, "" when not set
 	Owner                          string // an e-mail address of a user
 	Shared                         bool
@@ -128,8 +128,8 @@ func ParseDoc(name string, data []byte) (*Doc, error) {
 	if d.Slug == "" || d.Language == "" || d.Title == "" {
 		return nil, fmt.Errorf("%s: slug, language and title are required", name)
 	}
-	if d.Status == "" {
-		d.Status = StatusDraft
+	if d.Status != "" && !ValidStatus(d.Status) {
+		return nil, fmt.Errorf("%s: status: want draft, published or internal", name)
 	}
 	return d, nil
 }

@@ -776,6 +776,10 @@ func (s *Store) KBVersions(ctx context.Context, orgID, articleID int64, lang str
 // leaves out keep their values) and its translation. editorID (0: none) is recorded as the author of the text.
 func (s *Store) ImportKBDoc(ctx context.Context, orgID int64, d *kb.Doc, editorID int64) (*KBArticle, error) {
 	a := &KBArticle{OrgID: orgID, Slug: d.Slug, Status: d.Status, Shared: d.Shared, Sources: d.Sources}
+	keepStatus := a.Status == ""
+	if keepStatus {
+		a.Status = kb.StatusDraft
+	}
 	if d.ReviewBy != "" {
 		t, err := kb.ParseDate("review_by", d.ReviewBy)
 		if err != nil {
@@ -857,6 +861,10 @@ func (s *Store) ImportKBDoc(ctx context.Context, orgID int64, d *kb.Doc, editorI
 			if len(a.Sources) == 0 {
 				a.Sources = old.Sources
 			}
+			if keepStatus {
+				a.Status = old.Status
+			}
+			a.Shared = a.Shared || old.Shared
 		}
 		if err := s.saveKBArticle(ctx, tx, a, now); err != nil {
 			return err
