@@ -53,12 +53,15 @@ func (d *Service) KBVersions(ctx context.Context, a *Actor, articleID int64, lan
 }
 
 // SearchKB searches the articles staff may link or read: published and
-// internal ones.
-func (d *Service) SearchKB(ctx context.Context, a *Actor, lang, text string, limit int) ([]*store.KBHit, error) {
+// internal ones unless qy names statuses.
+func (d *Service) SearchKB(ctx context.Context, a *Actor, qy store.KBQuery) ([]*store.KBHit, error) {
 	if !a.Can(model.PermKBRead) {
 		return nil, errForbidden
 	}
-	return d.st.SearchKB(ctx, a.OrgID(), store.KBQuery{Language: lang, Text: text, Limit: limit, Statuses: []string{kb.StatusPublished, kb.StatusInternal}})
+	if len(qy.Statuses) == 0 {
+		qy.Statuses = []string{kb.StatusPublished, kb.StatusInternal}
+	}
+	return d.st.SearchKB(ctx, a.OrgID(), qy)
 }
 
 // SaveKBCategory creates or changes a category.
@@ -217,7 +220,8 @@ func (d *Service) HelpArticle(ctx context.Context, orgID int64, slug string) (*s
 	return art, nil
 }
 
-// HelpSearch searches the published articles in lang.
-func (d *Service) HelpSearch(ctx context.Context, orgID int64, lang, text string, limit int) ([]*store.KBHit, error) {
-	return d.st.SearchKB(ctx, orgID, store.KBQuery{Language: lang, Text: text, Limit: limit})
+// HelpSearch searches the published articles in lang; with prefix, the
+// last word may be unfinished.
+func (d *Service) HelpSearch(ctx context.Context, orgID int64, lang, text string, prefix bool, limit int) ([]*store.KBHit, error) {
+	return d.st.SearchKB(ctx, orgID, store.KBQuery{Language: lang, Text: text, Limit: limit, Prefix: prefix})
 }

@@ -57,6 +57,17 @@ func Terms(query, lang string) []Term {
 	return out
 }
 
+// IndexText is text as the SQLite index keeps it: folded, each word cut
+// to the stem Terms gives it, so that singular and plural meet without
+// the cost of prefix queries.
+func IndexText(text, lang string) string {
+	words := strings.FieldsFunc(Fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for i, w := range words {
+		words[i] = stem(w, lang)
+	}
+	return strings.Join(words, " ")
+}
+
 // stem takes a plural or gender ending off a word of a Latin-script
 // language, leaving at least four letters: enough for prefix matching,
 // not a real stemmer.

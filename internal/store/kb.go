@@ -224,9 +224,9 @@ func tsConfig(lang string) string {
 // indexKB writes a translation's entry in the search index.
 func (d dialect) indexKB(ctx context.Context, tx q, t *KBTranslation, status string) error {
 	scope := scopeToken(t.OrgID, t.Language, status)
-	title := kb.Fold(t.Title)
-	body := kb.Fold(t.Summary + "\n" + kb.PlainText(t.Body))
 	if d.engine == Postgres {
+		title := kb.Fold(t.Title)
+		body := kb.Fold(t.Summary + "\n" + kb.PlainText(t.Body))
 		cfg := tsConfig(t.Language)
 		_, err := tx.exec(ctx, `INSERT INTO kb_search (translation_id, tsv) VALUES (?,
 			setweight(to_tsvector('simple', ?), 'D') || setweight(to_tsvector(CAST(? AS regconfig), ?), 'A') || setweight(to_tsvector(CAST(? AS regconfig), ?), 'B'))
@@ -236,6 +236,8 @@ func (d dialect) indexKB(ctx context.Context, tx q, t *KBTranslation, status str
 	if _, err := tx.exec(ctx, "DELETE FROM kb_search WHERE rowid = ?", t.ID); err != nil {
 		return err
 	}
+	title := kb.IndexText(t.Title, t.Language)
+	body := kb.IndexText(t.Summary+"\n"+kb.PlainText(t.Body), t.Language)
 	_, err := tx.exec(ctx, "INSERT INTO kb_search (rowid, scope, title, body) VALUES (?, ?, ?, ?)", t.ID, scope, title, body)
 	return err
 }
@@ -255,7 +257,9 @@ func (d dialect) unindexKB(ctx context.Context, tx q, ids []int64) error {
 }
 
 // searchKB runs one full-text query; all requires every term.
-func (d dialect) searchKB(ctx context.Context, r q, orgID int64, lang string, terms []kb.Term, statuses []string, all bool, limit int) ([]*KBHit, error) {
+// With prefix, the last term also matches the words it begins (what a
+// person is still typing).
+func (d dialect) searchKB(ctx context.Context, r q, orgID int64, lang string, terms []kb.Term, statuses []string, all, prefix bool, limit int) ([]*KBHit, error) {
 	scopes := make([]string, len(statuses))
 	for i, st := range statuses {
 		scopes[i] = scopeToken(orgID, lang, st)
@@ -265,34 +269,45 @@ func (d dialect) searchKB(ctx context.Context, r q, orgID int64, lang string, te
 	if d.engine == Postgres {
 		ts := make([]string, len(terms))
 		for i, t := range terms {
-			ts[i] = t.Word + ":*" // PostgreSQL stems it as it stemmed the text
+			ts[i] = t.Word // PostgreSQL stems it as it stemmed the text
+			if prefix && i == len(terms)-1 {
+				ts[i] += ":*"
+			}
 		}
 		op := " | "
 		if all {
 			op = " & "
 		}
 		cfg := tsConfig(lang)
+		// Rank in the index alone, then read the few rows shown.
 		query = `SELECT t.id, t.article_id, a.slug, t.language, t.title, t.summary, a.status
-			FROM kb_search s JOIN kb_translations t ON t.id = s.translation_id JOIN kb_articles a ON a.id = t.article_id
-			WHERE s.tsv @@ (to_tsquery('simple', ?) && to_tsquery(CAST(? AS regconfig), ?)) AND t.org_id = ?
-			ORDER BY ts_rank('{0, 0, 0.1, 1}', s.tsv, to_tsquery(CAST(? AS regconfig), ?)) DESC, t.id LIMIT ?`
+			FROM (SELECT s.translation_id AS id, ts_rank('{0, 0, 0.1, 1}', s.tsv, to_tsquery(CAST(? AS regconfig), ?)) AS r
+				FROM kb_search s WHERE s.tsv @@ (to_tsquery('simple', ?) && to_tsquery(CAST(? AS regconfig), ?))
+				ORDER BY r DESC, s.translation_id LIMIT ?) m
+			JOIN kb_translations t ON t.id = m.id JOIN kb_articles a ON a.id = t.article_id
+			WHERE t.org_id = ? ORDER BY m.r DESC, t.id`
 		tq := strings.Join(ts, op)
-		args = []any{strings.Join(scopes, " | "), cfg, tq, orgID, cfg, tq, limit}
+		args = []any{cfg, tq, strings.Join(scopes, " | "), cfg, tq, limit, orgID}
 	} else {
 		ts := make([]string, len(terms))
 		for i, t := range terms {
-			ts[i] = `"` + t.Stem + `"*`
+			ts[i] = `"` + t.Stem + `"`
+			if prefix && i == len(terms)-1 {
+				ts[i] = `("` + t.Stem + `" OR "` + t.Word + `"*)`
+			}
 		}
 		op := " OR "
 		if all {
 			op = " AND "
 		}
 		match := "scope : (" + strings.Join(scopes, " OR ") + ") AND {title body} : (" + strings.Join(ts, op) + ")"
+		// Rank in the index alone, then read the few rows shown.
 		query = `SELECT t.id, t.article_id, a.slug, t.language, t.title, t.summary, a.status
-			FROM kb_search JOIN kb_translations t ON t.id = kb_search.rowid JOIN kb_articles a ON a.id = t.article_id
-			WHERE kb_search MATCH ? AND t.org_id = ?
-			ORDER BY bm25(kb_search, 0.0, 10.0, 1.0), t.id LIMIT ?`
-		args = []any{match, orgID, limit}
+			FROM (SELECT rowid AS id, bm25(kb_search, 0.0, 10.0, 1.0) AS r FROM kb_search WHERE kb_search MATCH ?
+				ORDER BY r, rowid LIMIT ?) m
+			JOIN kb_translations t ON t.id = m.id JOIN kb_articles a ON a.id = t.article_id
+			WHERE t.org_id = ? ORDER BY m.r, t.id`
+		args = []any{match, limit, orgID}
 	}
 	rows, err := r.query(ctx, query, args...)
 	if err != nil {
@@ -316,6 +331,7 @@ type KBQuery struct {
 	Text     string   // what the person typed
 	Statuses []string // default: published only
 	Limit    int      // default 10, at most KBSearchMax
+	Prefix   bool     // the last word may be unfinished (suggestions as one types)
 }
 
 // SearchKB finds the organisation's articles in q.Language whose title or
@@ -339,14 +355,14 @@ func (s *Store) SearchKB(ctx context.Context, orgID int64, qy KBQuery) ([]*KBHit
 		qy.Limit = 10
 	}
 	qy.Limit = min(qy.Limit, KBSearchMax)
-	hits, err := s.searchKB(ctx, s.reader(), orgID, qy.Language, terms, qy.Statuses, true, qy.Limit)
+	hits, err := s.searchKB(ctx, s.reader(), orgID, qy.Language, terms, qy.Statuses, true, qy.Prefix, qy.Limit)
 	if err != nil || len(hits) > 0 || len(terms) == 1 {
 		if hits == nil {
 			hits = []*KBHit{}
 		}
 		return hits, err
 	}
-	hits, err = s.searchKB(ctx, s.reader(), orgID, qy.Language, terms, qy.Statuses, false, qy.Limit)
+	hits, err = s.searchKB(ctx, s.reader(), orgID, qy.Language, terms, qy.Statuses, false, qy.Prefix, qy.Limit)
 	if hits == nil {
 		hits = []*KBHit{}
 	}
@@ -877,4 +893,36 @@ func (s *Store) ImportKBDoc(ctx context.Context, orgID int64, d *kb.Doc, editorI
 	}
 	a.Translations = []*KBTranslation{tr}
 	return a, nil
+}
+
+// ImportKBArticles writes many new articles with their translations in one
+// transaction (the benchmark's seeding); arts get their ids.
+func (s *Store) ImportKBArticles(ctx context.Context, orgID int64, arts []*KBArticle) error {
+	for _, a := range arts {
+		a.OrgID = orgID
+		if err := validateKBArticle(a); err != nil {
+			return err
+		}
+		for _, t := range a.Translations {
+			t.OrgID = orgID
+			if err := validateKBTranslation(t); err != nil {
+				return err
+			}
+		}
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	return s.inTx(ctx, func(tx q) error {
+		for _, a := range arts {
+			if err := s.saveKBArticle(ctx, tx, a, now); err != nil {
+				return err
+			}
+			for _, t := range a.Translations {
+				t.ArticleID = a.ID
+				if err := s.saveKBTranslation(ctx, tx, t, a.Status, now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -80,6 +80,17 @@ func TestKBSearch(t *testing.T) {
 			}
 		}
 
+		// As one types, the last word may be unfinished.
+		for _, tt := range []struct{ q, want string }{{"come otten", "spid"}, {"raccom", "pec"}, {"raccom", "pec"}} {
+			hits, err := s.SearchKB(ctx, org.ID, store.KBQuery{Language: "it", Text: tt.q, Prefix: true})
+			if got := hitSlugs(hits); err != nil || got != tt.want {
+				t.Errorf("prefix search %q = %q, %v; want %q", tt.q, got, err, tt.want)
+			}
+		}
+		if hits, _ := s.SearchKB(ctx, org.ID, store.KBQuery{Language: "it", Text: "raccom"}); len(hits) != 0 {
+			t.Errorf("whole-word search of an unfinished word found %q", hitSlugs(hits))
+		}
+
 		// Unpublishing an article takes it out of the help centre at once;
 		// deleting it, out of every search.
 		a, err := s.KBArticleBySlug(ctx, org.ID, "spid")

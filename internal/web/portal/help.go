@@ -133,7 +133,7 @@ func (p *Portal) helpSearch(w http.ResponseWriter, r *http.Request, rq *request)
 	self := &url.URL{Path: helpBase(rq.org.Slug) + "/search", RawQuery: url.Values{"q": {q}}.Encode()}
 	pg, hv := p.newHelpPage(rq, self, rq.pr.T("help.search_title", map[string]any{"Query": q}))
 	hv.Query, hv.Searched = q, true
-	hits, err := p.desk.HelpSearch(r.Context(), rq.org.ID, rq.pr.Lang(), q, 20)
+	hits, err := p.desk.HelpSearch(r.Context(), rq.org.ID, rq.pr.Lang(), q, false, 20)
 	if err != nil {
 		p.fail(w, r, rq, err)
 		return
@@ -147,7 +147,7 @@ func (p *Portal) helpSearch(w http.ResponseWriter, r *http.Request, rq *request)
 // helpSuggest answers chat.js with the published articles that match
 // what the citizen is typing: [{"title", "summary", "url"}], at most 3.
 func (p *Portal) helpSuggest(w http.ResponseWriter, r *http.Request, rq *request) {
-	hits, err := p.desk.HelpSearch(r.Context(), rq.org.ID, rq.pr.Lang(), helpQuery(r), 3)
+	hits, err := p.desk.HelpSearch(r.Context(), rq.org.ID, rq.pr.Lang(), helpQuery(r), true, 3)
 	if err != nil {
 		p.writeError(w, r, rq.pr, err)
 		return
