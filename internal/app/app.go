@@ -52,6 +52,7 @@ func commands() []command {
 		{"bench", "benchmarks: bench seed|inbox|inbound|chat|kb (see docs/BENCHMARKS.md)", cmdBench},
 		{"eligibility", "benefit screeners: eligibility list|validate|eval (see docs/ELIGIBILITY.md)", cmdEligibility},
 		{"hours", "opening hours: hours check --org SLUG [--team T] [--channel C] --at RFC3339", cmdHours},
+		{"kb", "knowledge base: kb import --org SLUG PATH... | kb export --org SLUG --out DIR", cmdKB},
 		{"version", "print the version", cmdVersion},
 	}
 }

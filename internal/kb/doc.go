@@ -145,7 +145,7 @@ func unquote(s string) string {
 
 // quote writes a value on one line, quoted when it could be misread.
 func quote(s string) string {
-	if s == "" || strings.ContainsAny(s, "\"\n:#") || strings.TrimSpace(s) != s {
+	if s == "" || strings.ContainsAny(s, "\n\r") || strings.HasPrefix(s, `"`) || strings.TrimSpace(s) != s {
 		return strconv.Quote(s)
 	}
 	return s
