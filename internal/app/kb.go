@@ -147,4 +147,3 @@ func readDocs(paths []string) ([]*kb.Doc, error) {
 	}
 	return docs, nil
 }
-
