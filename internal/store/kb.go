@@ -764,9 +764,13 @@ func (s *Store) DeleteKBTranslation(ctx context.Context, orgID, articleID int64,
 // KBVersions lists the earlier texts of an article's translation in
 // lang, newest first.
 func (s *Store) KBVersions(ctx context.Context, orgID, articleID int64, lang string) ([]*KBVersion, error) {
-	rows, err := s.reader().query(ctx, `SELECT v.version, v.title, v.summary, v.body, v.edited_by, v.created_at
-		FROM kb_versions v JOIN kb_translations t ON t.id = v.translation_id
-		WHERE t.article_id = ? AND t.org_id = ? AND t.language = ? AND v.org_id = ? ORDER BY v.version DESC`, articleID, orgID, lang, orgID)
+	r := s.reader()
+	var id int64
+	if err := r.row(ctx, "SELECT id FROM kb_translations WHERE article_id = ? AND org_id = ? AND language = ?", articleID, orgID, lang).Scan(&id); err != nil {
+		return nil, notFound(err, "kb_translation")
+	}
+	rows, err := r.query(ctx, `SELECT version, title, summary, body, edited_by, created_at
+		FROM kb_versions WHERE translation_id = ? AND org_id = ? ORDER BY version DESC`, id, orgID)
 	if err != nil {
 		return nil, err
 	}

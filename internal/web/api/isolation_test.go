@@ -41,6 +41,12 @@ func routeBody(method, path string, x isolationIDs) string {
 		return fmt.Sprintf(`{"name": "From alpha", "team_id": %d}`, x.team)
 	case "PATCH /api/v1/routing/rules/{id}":
 		return `{"name": "Renamed by alpha", "position": 1}`
+	case "POST /api/v1/kb/articles", "POST /api/v1/kb/categories":
+		return `{"slug": "from-alpha"}`
+	case "PATCH /api/v1/kb/articles/{id}":
+		return `{"status": "published"}`
+	case "PUT /api/v1/kb/articles/{id}/translations/{language}":
+		return `{"title": "Scritto da alpha", "body": "Testo."}`
 	}
 	return bodyFor[method]
 }
@@ -51,6 +57,7 @@ type isolationIDs struct {
 	duplicate int64 // a second contact, to merge
 	team      int64 // the organisation's team, for a routing rule
 	rule      int64 // a routing rule
+	article   int64 // a knowledge base article
 }
 
 func (e *env) isolationIDs(o *org) isolationIDs {
@@ -60,7 +67,10 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 	dup := e.inbound(o, "duplicate-"+o.org.Slug, "Duplicate "+o.org.Slug, "ciao", "")
 	rule := &routing.Rule{Name: "Rule " + o.org.Slug, TeamID: o.team.ID}
 	e.must(e.d.Store().CreateRoutingRule(context.Background(), o.org.ID, rule))
-	return isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID}
+	art := &store.KBArticle{OrgID: o.org.ID, Slug: "spid", Status: "published"}
+	e.must(e.d.Store().SaveKBArticle(context.Background(), art))
+	e.must(e.d.Store().SaveKBTranslation(context.Background(), &store.KBTranslation{OrgID: o.org.ID, ArticleID: art.ID, Language: "it", Title: "SPID " + o.org.Slug, Body: "Testo."}))
+	return isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID, article: art.ID}
 }
 
 // TestIsolation walks every route of the table with organisation A's
@@ -87,6 +97,8 @@ func TestIsolation(t *testing.T) {
 				return extra[o].token
 			case strings.HasPrefix(path, "/api/v1/routing/rules/{id}"):
 				return extra[o].rule
+			case strings.HasPrefix(path, "/api/v1/kb/articles/{id}"):
+				return extra[o].article
 			}
 			t.Fatalf("route %s: tell TestIsolation which id of an organisation to use", path)
 			return 0
@@ -102,6 +114,7 @@ func TestIsolation(t *testing.T) {
 					if i := strings.Index(p, "{id}"); i >= 0 {
 						p = p[:i] + fmt.Sprint(idOf(t, o, p)) + p[i+len("{id}"):]
 					}
+					p = strings.Replace(p, "{language}", "it", 1)
 					if strings.Contains(p, "{") {
 						t.Fatalf("route %s has a path parameter TestIsolation does not fill", ep.Path)
 					}
