@@ -256,6 +256,12 @@ func (d dialect) unindexKB(ctx context.Context, tx q, ids []int64) error {
 	return err
 }
 
+// kbCandidates bounds the matches a search ranks: a query that matches
+// more texts than this in one organisation and language (a word nearly
+// every article holds) is ranked among the first kbCandidates of them, so
+// its cost stays bounded however large the knowledge base grows.
+const kbCandidates = 1000
+
 // searchKB runs one full-text query; all requires every term.
 // With prefix, the last term also matches the words it begins (what a
 // person is still typing).
@@ -279,15 +285,17 @@ func (d dialect) searchKB(ctx context.Context, r q, orgID int64, lang string, te
 			op = " & "
 		}
 		cfg := tsConfig(lang)
-		// Rank in the index alone, then read the few rows shown.
+		// Rank the first kbCandidates matches in the index alone, then read
+		// the few rows shown.
 		query = `SELECT t.id, t.article_id, a.slug, t.language, t.title, t.summary, a.status
-			FROM (SELECT s.translation_id AS id, ts_rank('{0, 0, 0.1, 1}', s.tsv, to_tsquery(CAST(? AS regconfig), ?)) AS r
-				FROM kb_search s WHERE s.tsv @@ (to_tsquery('simple', ?) && to_tsquery(CAST(? AS regconfig), ?))
-				ORDER BY r DESC, s.translation_id LIMIT ?) m
+			FROM (SELECT id, r FROM (SELECT s.translation_id AS id, ts_rank('{0, 0, 0.1, 1}', s.tsv, to_tsquery(CAST(? AS regconfig), ?)) AS r
+					FROM kb_search s WHERE s.tsv @@ (to_tsquery('simple', ?) && to_tsquery(CAST(? AS regconfig), ?))
+					LIMIT ?) c
+				ORDER BY r DESC, id LIMIT ?) m
 			JOIN kb_translations t ON t.id = m.id JOIN kb_articles a ON a.id = t.article_id
 			WHERE t.org_id = ? ORDER BY m.r DESC, t.id`
 		tq := strings.Join(ts, op)
-		args = []any{cfg, tq, strings.Join(scopes, " | "), cfg, tq, limit, orgID}
+		args = []any{cfg, tq, strings.Join(scopes, " | "), cfg, tq, kbCandidates, limit, orgID}
 	} else {
 		ts := make([]string, len(terms))
 		for i, t := range terms {
@@ -301,13 +309,15 @@ func (d dialect) searchKB(ctx context.Context, r q, orgID int64, lang string, te
 			op = " AND "
 		}
 		match := "scope : (" + strings.Join(scopes, " OR ") + ") AND {title body} : (" + strings.Join(ts, op) + ")"
-		// Rank in the index alone, then read the few rows shown.
+		// Rank the first kbCandidates matches in the index alone, then read
+		// the few rows shown.
 		query = `SELECT t.id, t.article_id, a.slug, t.language, t.title, t.summary, a.status
-			FROM (SELECT rowid AS id, bm25(kb_search, 0.0, 10.0, 1.0) AS r FROM kb_search WHERE kb_search MATCH ?
-				ORDER BY r, rowid LIMIT ?) m
+			FROM (SELECT id, r FROM (SELECT rowid AS id, bm25(kb_search, 0.0, 10.0, 1.0) AS r FROM kb_search WHERE kb_search MATCH ?
+					LIMIT ?) c
+				ORDER BY r, id LIMIT ?) m
 			JOIN kb_translations t ON t.id = m.id JOIN kb_articles a ON a.id = t.article_id
 			WHERE t.org_id = ? ORDER BY m.r, t.id`
-		args = []any{match, limit, orgID}
+		args = []any{match, kbCandidates, limit, orgID}
 	}
 	rows, err := r.query(ctx, query, args...)
 	if err != nil {
