@@ -8,9 +8,7 @@
 -- the store writes both in one transaction. Its scope column holds one
 -- token per organisation, language and status (k12itpublished), so a
 -- search touches only what it may show. Text is folded (lower case, no
--- accents) and cut to stems before it is indexed. detail=column keeps no
--- word positions (no phrase queries, which search does not use): doclists
--- are a fraction of the size, and ranking of common words much faster.
+-- accents) and cut to stems before it is indexed.
 
 CREATE TABLE kb_categories (
     id          INTEGER PRIMARY KEY,
@@ -74,6 +72,5 @@ CREATE VIRTUAL TABLE kb_search USING fts5(
     scope, title, body,
     content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3',
-    detail = column
+    prefix = '2 3'
 );
