@@ -37,11 +37,20 @@ type kbListPage struct {
 	Categories []string
 }
 
-func statusLabel2(p *locale.Printer, s string) string { return p.T("kb.status_"+s, nil) }
+// kbStatusLabel names an article status in the console's language.
+func kbStatusLabel(p *locale.Printer, s string) string {
+	switch s {
+	case kb.StatusPublished:
+		return p.T("kb.status_published", nil)
+	case kb.StatusInternal:
+		return p.T("kb.status_internal", nil)
+	}
+	return p.T("kb.status_draft", nil)
+}
 
 // kbRowOf shows an article in the list in the console's language.
 func (c *Console) kbRowOf(p *locale.Printer, users map[int64]string, art *store.KBArticle, fallback string) kbRow {
-	row := kbRow{Slug: art.Slug, Status: statusLabel2(p, art.Status), URL: kbArticleURL(art.ID), Owner: users[art.OwnerID]}
+	row := kbRow{Slug: art.Slug, Status: kbStatusLabel(p, art.Status), URL: kbArticleURL(art.ID), Owner: users[art.OwnerID]}
 	if t, _ := art.Translation(p.Lang(), fallback); t != nil {
 		row.Title = t.Title
 	}
@@ -250,7 +259,7 @@ func (c *Console) renderKBEdit(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	for _, st := range []string{kb.StatusDraft, kb.StatusPublished, kb.StatusInternal} {
-		data.Statuses = append(data.Statuses, option{Value: st, Label: statusLabel2(p, st), Selected: st == art.Status})
+		data.Statuses = append(data.Statuses, option{Value: st, Label: kbStatusLabel(p, st), Selected: st == art.Status})
 	}
 	cats, err := c.desk.KBCategories(ctx, a)
 	if err != nil {
