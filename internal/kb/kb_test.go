@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/sportello/sportello/internal/model"
 )
@@ -141,6 +142,32 @@ func FuzzRender(f *testing.F) {
 		for _, bad := range []string{"<script", "<iframe", " onerror=", " onclick=", "href=\"javascript:"} {
 			if strings.Contains(out, bad) {
 				t.Fatalf("Render(%q) holds %q: %s", s, bad, out)
+			}
+		}
+	})
+}
+
+// FuzzTerms: whatever a citizen types, the terms handed to an engine's
+// query syntax hold only letters and digits.
+func FuzzTerms(f *testing.F) {
+	f.Add(`"spid" OR x* NEAR( ' ; -- :* & | !`, "it")
+	f.Add("come ottenere lo SPID", "it")
+	f.Add("الهوية", "ar")
+	f.Fuzz(func(t *testing.T, q, lang string) {
+		terms := Terms(q, lang)
+		if len(terms) > MaxTerms {
+			t.Fatalf("%d terms", len(terms))
+		}
+		for _, term := range terms {
+			for _, s := range []string{term.Word, term.Stem} {
+				if s == "" {
+					t.Fatalf("empty term from %q", q)
+				}
+				for _, r := range s {
+					if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+						t.Fatalf("term %q from %q holds %q", s, q, r)
+					}
+				}
 			}
 		}
 	})
