@@ -225,3 +225,25 @@ func (d *Service) HelpArticle(ctx context.Context, orgID int64, slug string) (*s
 func (d *Service) HelpSearch(ctx context.Context, orgID int64, lang, text string, prefix bool, limit int) ([]*store.KBHit, error) {
 	return d.st.SearchKB(ctx, orgID, store.KBQuery{Language: lang, Text: text, Limit: limit, Prefix: prefix})
 }
+
+// KBShared lists the articles other organisations of the instance share.
+func (d *Service) KBShared(ctx context.Context, a *Actor) ([]*store.KBShared, error) {
+	if !a.Can(model.PermKBRead) {
+		return nil, errForbidden
+	}
+	return d.st.KBSharedArticles(ctx, a.OrgID())
+}
+
+// CopySharedKB copies an article another organisation shares into the
+// actor's, as a draft due for review.
+func (d *Service) CopySharedKB(ctx context.Context, a *Actor, articleID int64) (*store.KBArticle, error) {
+	if !a.Can(model.PermKBManage) {
+		return nil, errForbidden
+	}
+	art, err := d.st.CopySharedKBArticle(ctx, a.OrgID(), articleID, a.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	d.Audit(ctx, a, "kb.article_copy", "kb_article", art.ID, fmt.Sprintf("%s from article %d", art.Slug, articleID))
+	return art, nil
+}

@@ -940,3 +940,106 @@ func (s *Store) ImportKBArticles(ctx context.Context, orgID int64, arts []*KBArt
 		return nil
 	})
 }
+
+// KBShared is an article another organisation of the instance shares.
+type KBShared struct {
+	Article *KBArticle // with its translations, without their bodies
+	OrgName string
+}
+
+// KBSharedArticles lists the published articles that organisations other
+// than orgID mark as shared, by organisation and slug. Only what they
+// chose to share is read: a shared article is public anyway, in their
+// help centre.
+func (s *Store) KBSharedArticles(ctx context.Context, orgID int64) ([]*KBShared, error) {
+	rows, err := s.reader().query(ctx, `SELECT a.id, a.org_id, o.name FROM kb_articles a JOIN organizations o ON o.id = a.org_id
+		WHERE a.shared = 1 AND a.status = ? AND a.org_id <> ? ORDER BY o.name, a.slug LIMIT 500`, kb.StatusPublished, orgID)
+	if err != nil {
+		return nil, err
+	}
+	type ref struct {
+		id, org int64
+		name    string
+	}
+	var refs []ref
+	for rows.Next() {
+		var x ref
+		if err := rows.Scan(&x.id, &x.org, &x.name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		refs = append(refs, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []*KBShared{}
+	for _, x := range refs {
+		a, err := scanKBArticle(s.reader().row(ctx, "SELECT "+kbArticleColumns+" FROM kb_articles WHERE org_id = ? AND id = ?", x.org, x.id))
+		if err != nil {
+			return nil, err
+		}
+		if a.Translations, err = s.kbTranslations(ctx, s.reader(), x.org, x.id, false); err != nil {
+			return nil, err
+		}
+		out = append(out, &KBShared{Article: a, OrgName: x.name})
+	}
+	return out, nil
+}
+
+// CopySharedKBArticle copies a published, shared article of another
+// organisation into orgID, every language, in one transaction: as a
+// draft with no owner and a review date of today, so that someone checks
+// it before citizens see it; its category by slug (created when missing),
+// its sources kept. The slug must be free in orgID.
+func (s *Store) CopySharedKBArticle(ctx context.Context, orgID, articleID, editorID int64) (*KBArticle, error) {
+	src, err := scanKBArticle(s.reader().row(ctx, "SELECT "+kbArticleColumns+" FROM kb_articles WHERE id = ? AND shared = 1 AND status = ? AND org_id <> ?",
+		articleID, kb.StatusPublished, orgID))
+	if err != nil {
+		return nil, notFound(err, "kb_article")
+	}
+	if src.Translations, err = s.kbTranslations(ctx, s.reader(), src.OrgID, src.ID, true); err != nil {
+		return nil, err
+	}
+	var cat *KBCategory
+	if src.CategoryID != 0 {
+		if cat, err = s.KBCategory(ctx, src.OrgID, src.CategoryID); err != nil {
+			return nil, err
+		}
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	today := now.Truncate(24 * time.Hour)
+	dst := &KBArticle{OrgID: orgID, Slug: src.Slug, Status: kb.StatusDraft, Sources: src.Sources, ReviewBy: &today}
+	err = s.inTx(ctx, func(tx q) error {
+		if cat != nil {
+			var id int64
+			switch err := tx.row(ctx, "SELECT id FROM kb_categories WHERE org_id = ? AND slug = ?", orgID, cat.Slug).Scan(&id); {
+			case errors.Is(err, sql.ErrNoRows):
+				names, _ := json.Marshal(cat.Names)
+				if err := mapError(tx.row(ctx, `INSERT INTO kb_categories (org_id, slug, names, position, created_at, updated_at)
+					VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, orgID, cat.Slug, string(names), cat.Position, ms(now), ms(now)).Scan(&id)); err != nil {
+					return err
+				}
+			case err != nil:
+				return err
+			}
+			dst.CategoryID = id
+		}
+		if err := s.saveKBArticle(ctx, tx, dst, now); err != nil {
+			return err
+		}
+		for _, t := range src.Translations {
+			nt := &KBTranslation{OrgID: orgID, ArticleID: dst.ID, Language: t.Language, Title: t.Title, Summary: t.Summary, Body: t.Body, UpdatedBy: editorID}
+			if err := s.saveKBTranslation(ctx, tx, nt, dst.Status, now); err != nil {
+				return err
+			}
+			dst.Translations = append(dst.Translations, nt)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return dst, nil
+}

@@ -221,3 +221,55 @@ func TestKBTranslationsAndHistory(t *testing.T) {
 		}
 	})
 }
+
+func TestKBSharing(t *testing.T) {
+	eachClocked(t, func(t *testing.T, s *store.Store, clock *stepClock) {
+		ctx := context.Background()
+		a, adminA := newTenant(t, s, "a")
+		b, adminB := newTenant(t, s, "b")
+		kbFixture(t, s, a, adminA.ID)
+		pec, _ := s.KBArticleBySlug(ctx, a.ID, "pec")
+		pec.Shared = true
+		if err := s.SaveKBArticle(ctx, pec); err != nil {
+			t.Fatal(err)
+		}
+		draft, _ := s.KBArticleBySlug(ctx, a.ID, "bozza")
+		draft.Shared = true // shared but not published: not offered
+		if err := s.SaveKBArticle(ctx, draft); err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.KBSharedArticles(ctx, b.ID)
+		if err != nil || len(list) != 1 || list[0].Article.Slug != "pec" || list[0].OrgName != a.Name {
+			t.Fatalf("shared with b: %v %v", list, err)
+		}
+		if own, _ := s.KBSharedArticles(ctx, a.ID); len(own) != 0 {
+			t.Errorf("a is offered its own articles: %d", len(own))
+		}
+		// Only shared, published articles of another organisation copy.
+		spid, _ := s.KBArticleBySlug(ctx, a.ID, "spid")
+		for _, id := range []int64{spid.ID, draft.ID} {
+			if _, err := s.CopySharedKBArticle(ctx, b.ID, id, adminB.ID); !model.ErrorIs(err, model.CodeNotFound) {
+				t.Errorf("copy of unshared or draft article %d: %v", id, err)
+			}
+		}
+		if _, err := s.CopySharedKBArticle(ctx, a.ID, pec.ID, adminA.ID); !model.ErrorIs(err, model.CodeNotFound) {
+			t.Errorf("copy into its own organisation: %v", err)
+		}
+		cp, err := s.CopySharedKBArticle(ctx, b.ID, pec.ID, adminB.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.KBArticle(ctx, b.ID, cp.ID)
+		if got.Status != kb.StatusDraft || got.Shared || got.OwnerID != 0 || got.ReviewBy == nil || got.ReviewBy.After(clock.Now()) || len(got.Translations) != 1 || got.Translations[0].Body != pec.Translations[0].Body {
+			t.Errorf("copy: %+v", got)
+		}
+		// A second copy clashes with the first one's slug.
+		if _, err := s.CopySharedKBArticle(ctx, b.ID, pec.ID, adminB.ID); !model.ErrorIs(err, model.CodeConflict) {
+			t.Errorf("second copy: %v", err)
+		}
+		// The copy is b's own: a draft, not in b's help centre yet.
+		if hits, _ := s.SearchKB(ctx, b.ID, store.KBQuery{Language: "it", Text: "raccomandata"}); len(hits) != 0 {
+			t.Errorf("the draft copy is searchable by citizens")
+		}
+	})
+}

@@ -440,3 +440,56 @@ func (c *Console) kbCategoryCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, kbURL+"?ok=saved", http.StatusSeeOther)
 }
+
+type kbSharedRow struct {
+	Org, Title, Languages, CopyURL string
+}
+
+type kbSharedPage struct {
+	*page
+	Rows      []kbSharedRow
+	CanManage bool
+}
+
+// kbShared lists the articles other organisations of the instance share,
+// each with a button to copy it here as a draft.
+func (c *Console) kbShared(w http.ResponseWriter, r *http.Request) {
+	a := web.ActorFrom(r)
+	pg := c.newPage(r, kbURL+"/shared", "kb.shared_title")
+	pg.Nav = "kb"
+	p := pg.p
+	list, err := c.desk.KBShared(r.Context(), a)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	data := kbSharedPage{page: pg, CanManage: a.Can(model.PermKBManage)}
+	for _, sh := range list {
+		row := kbSharedRow{Org: sh.OrgName, CopyURL: kbURL + "/shared/" + strconv.FormatInt(sh.Article.ID, 10) + "/copy"}
+		if t, _ := sh.Article.Translation(p.Lang(), ""); t != nil {
+			row.Title = t.Title
+		}
+		var langs []string
+		for _, t := range sh.Article.Translations {
+			langs = append(langs, t.Language)
+		}
+		row.Languages = strings.Join(langs, ", ")
+		data.Rows = append(data.Rows, row)
+	}
+	c.render(w, r, http.StatusOK, "kb_shared", pg, data)
+}
+
+// kbCopy copies a shared article here and opens it, a draft to review.
+func (c *Console) kbCopy(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		c.notFound(w, r)
+		return
+	}
+	art, err := c.desk.CopySharedKB(r.Context(), web.ActorFrom(r), id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, kbArticleURL(art.ID)+"?ok=saved", http.StatusSeeOther)
+}

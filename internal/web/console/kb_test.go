@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sportello/sportello/internal/kb"
+	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/store/storetest"
 )
@@ -82,5 +84,32 @@ func TestKnowledgeBaseInTheConsole(t *testing.T) {
 		r = coord.send(base+"/delete", url.Values{})
 		wantStatus(t, "delete", r, http.StatusSeeOther)
 		wantStatus(t, "after delete", coord.get(base), http.StatusNotFound)
+	})
+}
+
+func TestSharedArticlesInTheConsole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		other := &model.Organization{Slug: "caritas", Name: "Caritas Milano"}
+		if err := s.CreateOrganization(t.Context(), other); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ImportKBDoc(t.Context(), other.ID, &kb.Doc{Slug: "pec", Language: "it", Title: "La PEC", Status: kb.StatusPublished, Shared: true, Body: "Come una raccomandata."}, 0); err != nil {
+			t.Fatal(err)
+		}
+		coord := e.client().signIn("coord@desk.example")
+		op := e.client().signIn("op@desk.example")
+		r := op.get("/kb/shared")
+		wantStatus(t, "operator reads", r, http.StatusOK)
+		wantContains(t, "shared list", r.body, "La PEC", "Caritas Milano")
+		src, _ := s.KBArticleBySlug(t.Context(), other.ID, "pec")
+		copyURL := "/kb/shared/" + strconv.FormatInt(src.ID, 10) + "/copy"
+		wantStatus(t, "operator copies", op.send(copyURL, url.Values{}), http.StatusForbidden)
+		r = coord.send(copyURL, url.Values{})
+		wantStatus(t, "copy", r, http.StatusSeeOther)
+		wantContains(t, "the copy", coord.get(r.location()).body, "La PEC", `value="draft" selected`)
+		if list, _ := s.KBArticles(t.Context(), e.org.ID, store.KBFilter{}); len(list) != 1 || list[0].Status != kb.StatusDraft {
+			t.Errorf("after copy: %v", list)
+		}
 	})
 }
