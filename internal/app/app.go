@@ -49,10 +49,11 @@ func commands() []command {
 		{"user", "manage users: user add --org SLUG --email E --name N --role ROLE [--languages it,en]", cmdUser},
 		{"token", "manage API tokens: token create --org SLUG --user EMAIL [--name N] [--json]", cmdToken},
 		{"backup", "backup --out FILE: consistent copy of the SQLite database", cmdBackup},
-		{"bench", "benchmarks: bench seed|inbox|inbound|chat|webhooks (see docs/BENCHMARKS.md)", cmdBench},
+		{"bench", "benchmarks: bench seed|inbox|inbound|chat|webhooks|kb (see docs/BENCHMARKS.md)", cmdBench},
 		{"eligibility", "benefit screeners: eligibility list|validate|eval (see docs/ELIGIBILITY.md)", cmdEligibility},
 		{"channel", "channels: channel add KIND --org SLUG --name N [--set key=value …] | channel list --org SLUG", cmdChannel},
 		{"hours", "opening hours: hours check --org SLUG [--team T] [--channel C] --at RFC3339", cmdHours},
+		{"kb", "knowledge base: kb import --org SLUG PATH... | kb export --org SLUG --out DIR", cmdKB},
 		{"version", "print the version", cmdVersion},
 	}
 }

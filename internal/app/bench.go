@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/sportello/sportello/internal/bench"
+	"github.com/sportello/sportello/internal/demo"
 )
 
 // cmdBench runs the measurement tools of docs/BENCHMARKS.md against the
 // configured database.
 func cmdBench(ctx context.Context, e env) error {
-	verb, e, err := sub(e, "bench", "seed", "inbox", "inbound", "chat", "webhooks")
+	verb, e, err := sub(e, "bench", "seed", "inbox", "inbound", "chat", "webhooks", "kb")
 	if err != nil {
 		return err
 	}
@@ -20,7 +21,8 @@ func cmdBench(ctx context.Context, e env) error {
 	org := fs.String("org", "bench", "organisation slug (created if missing; chat: default demo)")
 	conversations := fs.Int("conversations", 1_000_000, "seed: conversations to create")
 	messages := fs.Int("messages", 10_000_000, "seed: messages to create")
-	queries := fs.Int("queries", 2000, "inbox: queries to run")
+	queries := fs.Int("queries", 2000, "inbox, kb: queries to run")
+	translations := fs.Int("translations", 100_000, "kb: article translations to search (seeded up to this)")
 	workers := fs.Int("workers", 64, "inbound: concurrent writers; webhooks: concurrent connections")
 	duration := fs.Duration("duration", 30*time.Second, "inbound, chat, webhooks: how long to run")
 	target := fs.String("target", "http://127.0.0.1:8080", "chat, webhooks: base URL of a running server (loopback only)")
@@ -72,6 +74,16 @@ func cmdBench(ctx context.Context, e env) error {
 			return fmt.Errorf("--messages must be at least --conversations, and both positive")
 		}
 		return bench.Seed(ctx, st, *org, *conversations, *messages, e.stdout)
+	case "kb":
+		if *queries < 1 || *translations < 1 {
+			return fmt.Errorf("--queries and --translations must be positive")
+		}
+		starter, err := demo.StarterArticles()
+		if err != nil {
+			return err
+		}
+		_, err = bench.KB(ctx, st, *org, bench.KBOptions{Translations: *translations, Queries: *queries, Starter: starter}, e.stdout)
+		return err
 	case "inbox":
 		if *queries < 1 {
 			return fmt.Errorf("--queries must be positive")

@@ -104,7 +104,7 @@ func TestBrowserWebChat(t *testing.T) {
 	})
 	reply := "وعليكم السلام، يمكننا مساعدتك. أرسل لنا صورة التصريح من فضلك. " + mark
 	operator.FindElement("#body").SendKeys(reply)
-	submit(operator, "form[data-reply-form]")
+	operator.FindElement("form[data-reply-form] button.primary[type=submit]").Click() // the reply form has other buttons: insert, search articles
 
 	// The citizen sees the reply live, once, without reloading.
 	waitText(t, citizen, "#msgs li.msg.desk .body", reply, 1)
@@ -150,7 +150,7 @@ func TestBrowserWebChat(t *testing.T) {
 	})
 	second := "وصلت رسالتك. " + mark
 	operator.FindElement("#body").SendKeys(second)
-	submit(operator, "form[data-reply-form]")
+	operator.FindElement("form[data-reply-form] button.primary[type=submit]").Click() // the reply form has other buttons: insert, search articles
 	waitText(t, citizen, "#msgs li.msg.desk .body", second, 1)
 	for _, text := range []string{first, offline} {
 		waitText(t, citizen, "#msgs li.msg.mine .body", text, 1)

@@ -61,7 +61,7 @@ func TestBrowserLiveConsole(t *testing.T) {
 	marco.WaitFor("form[data-reply-form] #body", wait)
 	reply := "Risposta dal vivo " + time.Now().Format("150405.000")
 	marco.FindElement("#body").SendKeys(reply)
-	submit(marco, "form[data-reply-form]")
+	marco.FindElement("form[data-reply-form] button.primary[type=submit]").Click() // the reply form has other buttons: insert, search articles
 	marco.WaitUntil(wait, "the redirect after sending", func() bool { return marco.CurrentURL().Query().Get("ok") == "reply" })
 
 	giulia.WaitUntil(wait, "the row on top with the reply as preview", func() bool {
@@ -90,7 +90,7 @@ func TestBrowserLiveConsole(t *testing.T) {
 	note := "Nota dal vivo " + time.Now().Format("150405.000")
 	marco.ExecuteScript(`document.querySelector("#body").value = ""; document.querySelector("input[name=direction][value=note]").click()`)
 	marco.FindElement("#body").SendKeys(note)
-	submit(marco, "form[data-reply-form]")
+	marco.FindElement("form[data-reply-form] button.primary[type=submit]").Click() // the reply form has other buttons: insert, search articles
 	giulia.WaitUntil(wait, "the note in the timeline", func() bool {
 		n, _ := giulia.ExecuteScript(`return [...document.querySelectorAll("ol.timeline li.msg-note .msg-body")].filter(e => e.textContent.trim() === arguments[0]).length`, note).(float64)
 		return n == 1

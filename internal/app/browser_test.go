@@ -111,7 +111,7 @@ func TestBrowserLoginAndReply(t *testing.T) {
 	// Reply, in Arabic with a mark of this run.
 	reply := "شكراً، نراك يوم الخميس. " + time.Now().Format("150405.000")
 	b.FindElement("#body").SendKeys(reply)
-	submit(b, "form[data-reply-form]")
+	b.FindElement("form[data-reply-form] button.primary[type=submit]").Click() // the reply form has other buttons: insert, search articles
 	b.WaitUntil(wait, "the redirect after sending", func() bool {
 		return b.CurrentURL().Query().Get("ok") == "reply"
 	})

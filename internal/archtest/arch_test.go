@@ -29,6 +29,7 @@ var layers = map[string]int{
 	"internal/langdetect":  1,
 	"internal/auth":        1,
 	"internal/locale":      1,
+	"internal/kb":          1,
 
 	"internal/store":              2,
 	"internal/files":              2,

@@ -60,6 +60,9 @@ type Result struct {
 	NewContacts      int64 `json:"new_contacts,omitempty"`
 	NewConversations int64 `json:"new_conversations,omitempty"`
 
+	// kb
+	Translations int `json:"translations,omitempty"`
+
 	// seed
 	Conversations int `json:"conversations,omitempty"`
 	Messages      int `json:"messages,omitempty"`

@@ -61,6 +61,7 @@ type Result struct {
 	Consents      int
 	Conversations int
 	Messages      int // citizens' messages, replies and notes; events not counted
+	Articles      int // of the knowledge base, each in one or more languages
 }
 
 // Load creates the demo organisation and its data. It refuses, with
@@ -103,7 +104,8 @@ func Load(ctx context.Context, s *store.Store, opt Options) (*Result, error) {
 	}
 	for _, step := range []func(context.Context) error{
 		l.organization, l.people, l.teamsAndChannels, l.contactList, l.conversations, l.consents,
-		l.routing, // rules, strategies, service levels, out-of-hours reply (routing.go)
+		l.routing,       // rules, strategies, service levels, out-of-hours reply (routing.go)
+		l.knowledgeBase, // starter articles of the help centre (kb.go)
 	} {
 		if err := step(ctx); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)

@@ -152,6 +152,7 @@ func checkDemo(t *testing.T, s *store.Store, res *demo.Result, now time.Time) {
 			t.Errorf("%s: %d in the database, %d in the result", c.what, c.got, c.want)
 		}
 	}
+	checkStarterKB(t, s, org.ID, res, now)
 	if len(teams) != 4 || len(chans) != 5 || len(contacts) < 20 || len(convs) < 25 {
 		t.Errorf("too small: %d teams, %d channels, %d contacts, %d conversations", len(teams), len(chans), len(contacts), len(convs))
 	}

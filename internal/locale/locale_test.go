@@ -92,6 +92,8 @@ func TestEveryMessageRenders(t *testing.T) {
 	samples := map[string]any{
 		"Count": 3, "Kind": "contact", "Field": "email", "Min": 12, "Max": 1000, "Limit": "10 MB",
 		"Value": "2026-02-30", "Name": "Amina", "Actor": "Marco", "Minutes": 15,
+		// the knowledge base's
+		"Query": "spid", "Wanted": "العربية", "Shown": "Italiano", "Language": "English",
 		// the benefit screener's
 		"Done": 4, "Left": 6, "Total": 5, "Date": "01/03/2026", "On": "01/03/2026", "Who": "Marco", "Version": "2026.1+local.2",
 		"Revision": 2, "Names": "NASpI, Assegno sociale",

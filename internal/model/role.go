@@ -53,6 +53,8 @@ const (
 	PermChannelsRead              Permission = "channels:read"    // see channels and their health
 	PermChannelsManage            Permission = "channels:manage"  // add and configure channels (their secrets)
 	PermChannelsInbound           Permission = "channels:inbound" // post citizens' messages through an API channel (the app, partners)
+	PermKBRead                    Permission = "kb:read"          // read the knowledge base, internal articles included
+	PermKBManage                  Permission = "kb:manage"        // write the knowledge base: articles, translations, categories
 )
 
 // permissions is the matrix: what each role may do. Admins may do
@@ -63,18 +65,19 @@ var permissions = map[Role][]Permission{
 		PermConversationsReply, PermConversationsNote, PermConversationsUpdate, PermConversationsAssign,
 		PermConversationsRestricted, PermConversationsOverLimit, PermContactsRead, PermContactsWrite, PermContactsMerge,
 		PermTeamsRead, PermTeamsManage, PermUsersRead, PermAuditRead, PermDataExport, PermCannedManage, PermChannelsRead, PermChannelsInbound,
+		PermKBRead, PermKBManage,
 	},
 	RoleOperator: {
 		PermConversationsReadTeam, PermConversationsReadAssigned, PermConversationsReply,
 		PermConversationsNote, PermConversationsUpdate, PermConversationsAssign,
-		PermContactsRead, PermContactsWrite, PermTeamsRead, PermUsersRead,
+		PermContactsRead, PermContactsWrite, PermTeamsRead, PermUsersRead, PermKBRead,
 	},
 	RoleMediator: {
 		PermConversationsReadTeam, PermConversationsReadAssigned, PermConversationsReply,
-		PermConversationsNote, PermConversationsUpdate, PermContactsRead, PermTeamsRead, PermUsersRead,
+		PermConversationsNote, PermConversationsUpdate, PermContactsRead, PermTeamsRead, PermUsersRead, PermKBRead,
 	},
 	RoleVolunteer: {
-		PermConversationsReadAssigned, PermConversationsReply, PermConversationsNote, PermTeamsRead,
+		PermConversationsReadAssigned, PermConversationsReply, PermConversationsNote, PermTeamsRead, PermKBRead,
 	},
 }
 
@@ -100,4 +103,5 @@ var AllPermissions = []Permission{
 	PermTeamsRead, PermTeamsManage, PermUsersRead, PermUsersManage, PermSettingsManage,
 	PermAuditRead, PermDataExport, PermDataDelete, PermTokensManage, PermConversationsOverLimit, PermCannedManage,
 	PermChannelsRead, PermChannelsManage, PermChannelsInbound,
+	PermKBRead, PermKBManage,
 }

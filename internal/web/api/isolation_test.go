@@ -55,6 +55,12 @@ func routeBody(method, path string, x isolationIDs) string {
 		return `{"name": "from_alpha", "language": "it", "body": "Hello {{1}}"}`
 	case "POST /api/v1/conversations/{id}/templates":
 		return fmt.Sprintf(`{"template_id": %d, "params": ["alpha"]}`, x.template)
+	case "POST /api/v1/kb/articles", "POST /api/v1/kb/categories":
+		return `{"slug": "from-alpha"}`
+	case "PATCH /api/v1/kb/articles/{id}":
+		return `{"status": "published"}`
+	case "PUT /api/v1/kb/articles/{id}/translations/{language}":
+		return `{"title": "Scritto da alpha", "body": "Testo."}`
 	}
 	return bodyFor[method]
 }
@@ -71,6 +77,7 @@ type isolationIDs struct {
 	whatsApp  int64 // a WhatsApp channel
 	template  int64 // an approved template of it
 	waConv    int64 // a conversation on it
+	article   int64 // a knowledge base article
 }
 
 func (e *env) isolationIDs(o *org) isolationIDs {
@@ -100,6 +107,10 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 		From: model.Identity{Kind: model.IdentityPhone, Value: "+393330000001"}, Body: "ciao", ProviderMessageID: "wamid." + o.org.Slug})
 	e.must(err)
 	ids.whatsApp, ids.template, ids.waConv = wa.ID, tpl.ID, res.ConversationID
+	art := &store.KBArticle{OrgID: o.org.ID, Slug: "spid", Status: "published"}
+	e.must(e.d.Store().SaveKBArticle(context.Background(), art))
+	e.must(e.d.Store().SaveKBTranslation(context.Background(), &store.KBTranslation{OrgID: o.org.ID, ArticleID: art.ID, Language: "it", Title: "SPID " + o.org.Slug, Body: "Testo."}))
+	ids.article = art.ID
 	return ids
 }
 
@@ -135,6 +146,8 @@ func TestIsolation(t *testing.T) {
 				return extra[o].rule
 			case strings.HasPrefix(path, "/api/v1/channels/{id}"):
 				return extra[o].channel
+			case strings.HasPrefix(path, "/api/v1/kb/articles/{id}"):
+				return extra[o].article
 			}
 			t.Fatalf("route %s: tell TestIsolation which id of an organisation to use", path)
 			return 0
@@ -152,6 +165,7 @@ func TestIsolation(t *testing.T) {
 					}
 					p = strings.Replace(p, "{message}", fmt.Sprint(extra[o].failed), 1)
 					p = strings.Replace(p, "{attachment}", fmt.Sprint(extra[o].file), 1)
+					p = strings.Replace(p, "{language}", "it", 1)
 					if strings.Contains(p, "{") {
 						t.Fatalf("route %s has a path parameter TestIsolation does not fill", ep.Path)
 					}

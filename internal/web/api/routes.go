@@ -67,6 +67,17 @@ func (a *API) routes() []route {
 		{"DELETE /api/v1/tokens/{id}", model.PermTokensManage, a.deleteToken},
 
 		{"GET /api/v1/audit", model.PermAuditRead, a.listAudit},
+
+		{"GET /api/v1/kb/articles", model.PermKBRead, a.listKBArticles},
+		{"POST /api/v1/kb/articles", model.PermKBManage, a.postKBArticle},
+		{"GET /api/v1/kb/articles/{id}", model.PermKBRead, a.getKBArticle},
+		{"PATCH /api/v1/kb/articles/{id}", model.PermKBManage, a.patchKBArticle},                         // a new status reaches search at once
+		{"PUT /api/v1/kb/articles/{id}/translations/{language}", model.PermKBManage, a.putKBTranslation}, // the previous text goes to the history
+		{"GET /api/v1/kb/articles/{id}/translations/{language}/versions", model.PermKBRead, a.listKBVersions},
+		{"DELETE /api/v1/kb/articles/{id}", model.PermKBManage, a.deleteKBArticle},
+		{"GET /api/v1/kb/search", model.PermKBRead, a.searchKB}, // ?q=&language=
+		{"GET /api/v1/kb/categories", model.PermKBRead, a.listKBCategories},
+		{"POST /api/v1/kb/categories", model.PermKBManage, a.postKBCategory},
 	}
 }
 

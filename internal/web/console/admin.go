@@ -27,6 +27,7 @@ func adminNav(p *locale.Printer, a *desk.Actor) []navItem {
 		key, url, label string
 		perm            model.Permission
 	}{
+		{"kb", kbURL, "kb.title", model.PermKBRead},
 		{"users", usersURL, "nav.users", model.PermUsersRead},
 		{"teams", teamsURL, "nav.teams", model.PermTeamsManage},
 		{"tokens", tokensURL, "tokens.title", model.PermTokensManage},

@@ -36,6 +36,7 @@ type conversationPage struct {
 	OverLimit   bool   // offer to assign anyway after a refusal over a chat limit
 	Viewers     string // who else is looking, at the time of rendering
 	Canned      []cannedOption
+	KB          *kbPicker // help articles to link in a reply (kb_reply.go)
 	Statuses    []option
 	Priorities  []option
 	Users       []option
@@ -83,6 +84,11 @@ type convForm struct {
 	templateID  int64
 	params      []string
 	templateErr string
+	// The help article search under the reply box (kb_reply.go): a query
+	// searched, or the slug of an article whose link to add.
+	kbQuery    string
+	kbSearched bool
+	kbSlug     string
 }
 
 func conversationURL(id int64) string { return "/conversations/" + strconv.FormatInt(id, 10) }
@@ -323,6 +329,21 @@ func (c *Console) renderConversation(w http.ResponseWriter, r *http.Request, con
 		for _, o := range data.Canned {
 			if o.ID == form.cannedID {
 				data.Draft = joinDraft(data.Draft, o.Body)
+			}
+		}
+	}
+	if data.Can.Reply && a.Can(model.PermKBRead) {
+		data.KB = &kbPicker{Query: form.kbQuery, Searched: form.kbSearched, URL: "/kb/search?conv=" + strconv.FormatInt(conv.ID, 10)}
+		if form.kbSearched {
+			if data.KB.Results, err = c.kbPicks(ctx, r, a, conv, form.kbQuery); err != nil {
+				c.fail(w, r, err)
+				return
+			}
+		}
+		if form.kbSlug != "" {
+			// An article unpublished in the meantime is not inserted.
+			if text, err := c.kbLinkText(ctx, r, a, conv, form.kbSlug); err == nil {
+				data.Draft = joinDraft(data.Draft, text)
 			}
 		}
 	}

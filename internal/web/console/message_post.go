@@ -52,6 +52,18 @@ func (c *Console) postMessage(w http.ResponseWriter, r *http.Request) {
 		c.renderConversation(w, r, conv, convForm{status: http.StatusOK, draft: body, mode: mode, cannedID: cannedID})
 		return
 	}
+	if r.PostForm.Has("kb_search") || r.PostForm.Has("kb_insert") {
+		// Without JavaScript, the help article search and "Insert link"
+		// come back with the draft kept; nothing is sent.
+		conv, err := c.desk.Conversation(r.Context(), a, id)
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		c.renderConversation(w, r, conv, convForm{status: http.StatusOK, draft: body, mode: mode,
+			kbQuery: r.PostForm.Get("kbq"), kbSearched: r.PostForm.Has("kb_search"), kbSlug: r.PostForm.Get("kb_insert")})
+		return
+	}
 	if strings.TrimSpace(body) == "" {
 		back(http.StatusBadRequest, "body", c.printer(r).T("conversation.body_required", nil))
 		return

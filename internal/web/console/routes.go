@@ -51,6 +51,17 @@ func (c *Console) Routes(mux *http.ServeMux) {
 		{"GET /canned/{id}", anyOf(model.PermCannedManage), c.cannedEdit},
 		{"POST /canned/{id}", anyOf(model.PermCannedManage), c.cannedUpdate},
 		{"POST /canned/{id}/delete", anyOf(model.PermCannedManage), c.cannedDelete},
+		{"GET /kb", anyOf(model.PermKBRead), c.kbList},
+		{"GET /kb/new", anyOf(model.PermKBManage), c.kbNew},
+		{"POST /kb", anyOf(model.PermKBManage), c.kbCreate},
+		{"GET /kb/search", anyOf(model.PermKBRead), c.kbSearch}, // ?conv=&q=, published articles for a reply (console.js)
+		{"POST /kb/categories", anyOf(model.PermKBManage), c.kbCategoryCreate},
+		{"GET /kb/shared", anyOf(model.PermKBRead), c.kbShared},            // other organisations' shared, published articles
+		{"POST /kb/shared/{id}/copy", anyOf(model.PermKBManage), c.kbCopy}, // copied here as a draft due for review
+		{"GET /kb/{id}", anyOf(model.PermKBRead), c.kbEdit},
+		{"POST /kb/{id}", anyOf(model.PermKBManage), c.kbUpdate},
+		{"POST /kb/{id}/translations", anyOf(model.PermKBManage), c.kbSaveTranslation}, // the previous text goes to the history
+		{"POST /kb/{id}/delete", anyOf(model.PermKBManage), c.kbDelete},
 		{"GET /contacts/{id}", anyOf(model.PermContactsRead), c.contactPage},
 		{"POST /contacts/{id}/merge", anyOf(model.PermContactsMerge), c.contactMerge},
 		{"GET /admin/users", anyOf(model.PermUsersRead), c.usersList},

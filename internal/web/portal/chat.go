@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ type chatView struct {
 	UploadURL      string
 	FilesURL       string
 	AcceptFile     string
+	SuggestURL     string // help articles matching the draft (help.go)
 }
 
 // msgView is one message as the citizen sees it.
@@ -129,6 +131,7 @@ func (p *Portal) fillChat(r *http.Request, rq *request, pg *page, v visitor, kno
 		Refresh: chatURL(slug, pg.Embed).String(), Action: base + "/messages", StartURL: base + "/start",
 		SocketURL: base + "/ws", UploadURL: base + "/uploads", FilesURL: base + "/files/",
 		AcceptFile: "image/jpeg,image/png,image/webp,image/gif,application/pdf",
+		SuggestURL: helpBase(slug) + "/suggest?lang=" + url.QueryEscape(pg.Lang),
 	}
 	pg.Chat = cv
 	cv.Started = rq.cfg.prechat == nil

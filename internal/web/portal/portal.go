@@ -42,7 +42,7 @@ import (
 var templateFS embed.FS
 
 // pageNames are the templates under templates/, each parsed with the layout.
-var pageNames = []string{"chat", "error", "screen_start", "screen_page", "screen_result", "contact"}
+var pageNames = []string{"chat", "error", "screen_start", "screen_page", "screen_result", "contact", "help"}
 
 // defaultLanguage speaks to a visitor whose browser names no language we
 // have, at an address that names no organisation: the desks are Italian.

@@ -81,6 +81,7 @@ type page struct {
 	Chat      *chatView
 	Screen    *screenView  // the benefit screener's pages (screen.go)
 	Contact   *contactView // the contact form (contact.go)
+	Help      *helpView    // the help centre's pages (help.go)
 }
 
 type langLink struct {

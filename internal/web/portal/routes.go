@@ -39,6 +39,10 @@ func (p *Portal) Routes(mux *http.ServeMux) {
 		{"GET /o/{org}/contact", "anyone", p.inOrg(p.contactPage)},
 		{"POST /o/{org}/contact", "anyone (honeypot, timing, rate limited per address)", p.inOrg(p.contactSend)},
 		{"GET /o/{org}/contact/sent", "anyone", p.inOrg(p.contactSent)},
+		{"GET /o/{org}/help", "anyone: published articles only", p.inOrg(p.helpHome)},
+		{"GET /o/{org}/help/search", "anyone: published articles only", p.inOrg(p.helpSearch)},
+		{"GET /o/{org}/help/suggest", "anyone: published articles only (chat.js)", p.inOrg(p.helpSuggest)},
+		{"GET /o/{org}/help/{slug}", "anyone: a published article", p.inOrg(p.helpArticlePage)},
 		{"GET " + staticPrefix + "{hash}/{file}", "anyone", p.static},
 		{"/o/", "anyone", func(w http.ResponseWriter, r *http.Request) { p.notFound(w, r, nil) }},
 	}

@@ -96,6 +96,37 @@
     text.focus();
     text.dispatchEvent(new Event("input"));
   };
+  // Help articles: search in the conversation's language and insert the
+  // link at the cursor, without posting the form.
+  var kbPick = $("[data-kb-pick]");
+  if (kbPick && text && text.setRangeText && window.fetch) {
+    var kbList = $("[data-kb-results]", kbPick), kbNone = $("[data-kb-none]", kbPick), kbq = $("#kbq");
+    var kbSearch = function () {
+      fetch(kbPick.dataset.url + "&q=" + encodeURIComponent(kbq.value), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (res) {
+          if (!res) return;
+          kbList.textContent = "";
+          res.results.forEach(function (h) {
+            var li = document.createElement("li"), b = document.createElement("button"), t = document.createElement("bdi");
+            b.type = "button"; b.className = "link"; b.dataset.kbInsert = h.text; b.textContent = kbPick.dataset.label;
+            t.textContent = h.title;
+            li.appendChild(b); li.appendChild(document.createTextNode(" ")); li.appendChild(t);
+            kbList.appendChild(li);
+          });
+          kbNone.hidden = res.results.length > 0;
+        }, function () {});
+    };
+    $("[data-kb-search]", kbPick).addEventListener("click", function (e) { e.preventDefault(); kbSearch(); });
+    kbq.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); kbSearch(); } });
+    kbList.addEventListener("click", function (e) {
+      var b = e.target.closest("[data-kb-insert]");
+      if (!b) return;
+      e.preventDefault();
+      var before = text.value.slice(0, text.selectionStart);
+      insert((before && !/\s$/.test(before) ? "\n" : "") + b.dataset.kbInsert);
+    });
+  }
   if (canned && text && text.setRangeText) {
     $("[data-canned-insert]", canned).addEventListener("click", function (e) {
       e.preventDefault();

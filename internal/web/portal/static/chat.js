@@ -83,7 +83,34 @@
   body.addEventListener("input", function () {
     var now = Date.now();
     if (now - lastTyping > 2500) { lastTyping = now; frame({ type: "typing" }); }
+    clearTimeout(suggestTimer);
+    suggestTimer = setTimeout(suggest, 400);
   });
+
+  // Help articles that match what the citizen is typing, under the box.
+  var suggestTimer = 0, suggestFor = "";
+  function suggest() {
+    var box = $("suggest"), text = body.value.trim();
+    if (!box || !D.suggest || text === suggestFor) return;
+    suggestFor = text;
+    if (text.length < 4) { box.hidden = true; return; }
+    fetch(D.suggest + "&q=" + encodeURIComponent(text.slice(0, 200)), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (res) {
+        if (!res || text !== suggestFor) return;
+        box.textContent = "";
+        box.hidden = !res.results.length;
+        if (box.hidden) return;
+        var p = document.createElement("p"), ul = document.createElement("ul");
+        p.textContent = res.title;
+        res.results.forEach(function (s) {
+          var li = document.createElement("li"), a = document.createElement("a");
+          a.href = s.url; a.textContent = s.title; a.target = "_blank"; a.rel = "noopener";
+          li.appendChild(a); ul.appendChild(li);
+        });
+        box.appendChild(p); box.appendChild(ul);
+      }, function () {});
+  }
   fileInput.addEventListener("change", function () {
     var f = fileInput.files && fileInput.files[0];
     fileInput.value = "";
