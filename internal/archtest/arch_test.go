@@ -29,6 +29,7 @@ var layers = map[string]int{
 	"internal/langdetect":  1,
 	"internal/auth":        1,
 	"internal/locale":      1,
+	"internal/hsds":        1,
 
 	"internal/store":            2,
 	"internal/files":            2,
@@ -61,6 +62,7 @@ var pure = map[string][]string{
 	"internal/eligibility": {"internal/model"},
 	"internal/routing":     {"internal/model"},
 	"internal/langdetect":  {},
+	"internal/hsds":        {},
 }
 
 func TestImportDirection(t *testing.T) {
