@@ -169,6 +169,10 @@ func cellValue(cell, typ string) json.RawMessage {
 		if _, err := strconv.ParseFloat(cell, 64); err == nil && !strings.ContainsAny(cell, "xXpP_") && json.Valid([]byte(cell)) {
 			return json.RawMessage(cell)
 		}
+	case "object":
+		if strings.HasPrefix(strings.TrimSpace(cell), "{") && json.Valid([]byte(cell)) {
+			return json.RawMessage(cell)
+		}
 	case "boolean":
 		switch strings.ToLower(cell) {
 		case "true", "1", "yes":

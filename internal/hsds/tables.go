@@ -51,6 +51,9 @@ var tables = []*Table{
 		{Name: "licenses", Type: "string"},
 		{Name: "alert", Type: "string"},
 		{Name: "last_modified", Type: "datetime"},
+		// Sportello's profile: the texts in other languages,
+		// {"ar": {"name": "…", "description": "…"}, "en": {…}}.
+		{Name: "translations", Type: "object", Profile: true},
 	}, Refs: map[string]string{"organization_id": "organization", "program_id": "program"}},
 	{Name: "attribute", File: "attributes.csv", Fields: []Field{
 		{Name: "id", Type: "string", Required: true},
@@ -143,6 +146,9 @@ var tables = []*Table{
 		{Name: "schedule_link", Type: "string"},
 		{Name: "attending_type", Type: "string"},
 		{Name: "notes", Type: "string"},
+		// Sportello's profile: the IANA zone of opens_at and closes_at
+		// (Europe/Rome), which timezone, a fixed offset, cannot say.
+		{Name: "time_zone", Type: "string", Profile: true},
 	}, Refs: map[string]string{"location_id": "location", "service_id": "service", "service_at_location_id": "service_at_location"}},
 	{Name: "funding", File: "funding.csv", Fields: []Field{
 		{Name: "id", Type: "string", Required: true},

@@ -157,6 +157,11 @@ func checkType(r *Record, f Field, raw json.RawMessage, add func(*Record, string
 			add(r, f.Name, "type", fmt.Sprintf("%s is not a number", string(raw)), false)
 		}
 		return
+	case "object":
+		if _, ok := v.(map[string]any); !ok {
+			add(r, f.Name, "type", fmt.Sprintf("%s is not an object", string(raw)), false)
+		}
+		return
 	case "boolean":
 		if _, ok := v.(bool); !ok {
 			add(r, f.Name, "type", fmt.Sprintf("%s is not true or false", string(raw)), false)
