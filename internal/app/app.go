@@ -52,6 +52,7 @@ func commands() []command {
 		{"bench", "benchmarks: bench seed|inbox|inbound|chat (see docs/BENCHMARKS.md)", cmdBench},
 		{"eligibility", "benefit screeners: eligibility list|validate|eval (see docs/ELIGIBILITY.md)", cmdEligibility},
 		{"hours", "opening hours: hours check --org SLUG [--team T] [--channel C] --at RFC3339", cmdHours},
+		{"directory", "directory of services in HSDS: directory import|export (see docs/DIRECTORY.md)", cmdDirectory},
 		{"version", "print the version", cmdVersion},
 	}
 }
