@@ -103,7 +103,8 @@ func Load(ctx context.Context, s *store.Store, opt Options) (*Result, error) {
 	}
 	for _, step := range []func(context.Context) error{
 		l.organization, l.people, l.teamsAndChannels, l.contactList, l.conversations, l.consents,
-		l.routing, // rules, strategies, service levels, out-of-hours reply (routing.go)
+		l.routing,   // rules, strategies, service levels, out-of-hours reply (routing.go)
+		l.directory, // the directory of services (directory.go)
 	} {
 		if err := step(ctx); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)

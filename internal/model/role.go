@@ -52,6 +52,14 @@ const (
 	PermCannedManage              Permission = "canned:manage" // write the canned responses of the organisation and its teams
 )
 
+// The directory of services and referrals between organisations.
+const (
+	PermDirectoryRead         Permission = "directory:read"         // search the directory of services, send service cards
+	PermDirectoryConfidential Permission = "directory:confidential" // see the addresses of confidential locations
+	PermDirectoryManage       Permission = "directory:manage"       // import, export, edit and verify the directory
+	PermReferralsManage       Permission = "referrals:manage"       // refer cases to partners, answer referrals received
+)
+
 // permissions is the matrix: what each role may do. Admins may do
 // everything; the others are listed.
 var permissions = map[Role][]Permission{
@@ -60,18 +68,22 @@ var permissions = map[Role][]Permission{
 		PermConversationsReply, PermConversationsNote, PermConversationsUpdate, PermConversationsAssign,
 		PermConversationsRestricted, PermConversationsOverLimit, PermContactsRead, PermContactsWrite, PermContactsMerge,
 		PermTeamsRead, PermTeamsManage, PermUsersRead, PermAuditRead, PermDataExport, PermCannedManage,
+		PermDirectoryRead, PermDirectoryConfidential, PermDirectoryManage, PermReferralsManage,
 	},
 	RoleOperator: {
 		PermConversationsReadTeam, PermConversationsReadAssigned, PermConversationsReply,
 		PermConversationsNote, PermConversationsUpdate, PermConversationsAssign,
 		PermContactsRead, PermContactsWrite, PermTeamsRead, PermUsersRead,
+		PermDirectoryRead, PermDirectoryConfidential, PermReferralsManage,
 	},
 	RoleMediator: {
 		PermConversationsReadTeam, PermConversationsReadAssigned, PermConversationsReply,
 		PermConversationsNote, PermConversationsUpdate, PermContactsRead, PermTeamsRead, PermUsersRead,
+		PermDirectoryRead,
 	},
 	RoleVolunteer: {
 		PermConversationsReadAssigned, PermConversationsReply, PermConversationsNote, PermTeamsRead,
+		PermDirectoryRead,
 	},
 }
 
@@ -96,4 +108,5 @@ var AllPermissions = []Permission{
 	PermConversationsRestricted, PermContactsRead, PermContactsWrite, PermContactsMerge,
 	PermTeamsRead, PermTeamsManage, PermUsersRead, PermUsersManage, PermSettingsManage,
 	PermAuditRead, PermDataExport, PermDataDelete, PermTokensManage, PermConversationsOverLimit, PermCannedManage,
+	PermDirectoryRead, PermDirectoryConfidential, PermDirectoryManage, PermReferralsManage,
 }

@@ -31,6 +31,8 @@ type SiteQuery struct {
 	Place string
 	// ModifiedAfter keeps services modified after it.
 	ModifiedAfter time.Time
+	// ServiceID keeps the places of one service.
+	ServiceID string
 	// AllStatuses includes inactive and defunct services.
 	AllStatuses bool
 	// Confidential: the reader may see confidential locations' positions.
@@ -103,6 +105,10 @@ func (s *Store) SearchDirectory(ctx context.Context, orgID int64, sq SiteQuery) 
 	for _, w := range searchWords(sq.Place) {
 		where = append(where, "si.place LIKE ?")
 		args = append(args, "% "+w+"%")
+	}
+	if sq.ServiceID != "" {
+		where = append(where, "si.service_id = ?")
+		args = append(args, sq.ServiceID)
 	}
 	if !sq.ModifiedAfter.IsZero() {
 		where = append(where, "sv.modified_at > ?")

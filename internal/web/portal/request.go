@@ -79,7 +79,8 @@ type page struct {
 	Embed     bool
 	Back      string // a link back to the chat, on error pages
 	Chat      *chatView
-	Screen    *screenView // the benefit screener's pages (screen.go)
+	Screen    *screenView   // the benefit screener's pages (screen.go)
+	Services  *servicesView // the directory of services (services.go)
 }
 
 type langLink struct {

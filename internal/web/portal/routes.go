@@ -36,6 +36,8 @@ func (p *Portal) Routes(mux *http.ServeMux) {
 		{"GET /o/{org}/screen/questions", "the run of the screener cookie", p.inOrg(p.screenQuestions)},
 		{"POST /o/{org}/screen/questions", "the run of the screener cookie", p.inOrg(p.screenAnswer)},
 		{"GET /o/{org}/screen/result", "the run of the screener cookie", p.inOrg(p.screenResult)},
+		{"GET /o/{org}/services", "anyone", p.inOrg(p.services)},
+		{"GET /o/{org}/services/{id}", "anyone; confidential locations without address", p.inOrg(p.serviceCard)},
 		{"GET " + staticPrefix + "{hash}/{file}", "anyone", p.static},
 		{"/o/", "anyone", func(w http.ResponseWriter, r *http.Request) { p.notFound(w, r, nil) }},
 	}
