@@ -27,6 +27,7 @@ import (
 	"github.com/sportello/sportello/internal/web"
 	"github.com/sportello/sportello/internal/web/api"
 	"github.com/sportello/sportello/internal/web/console"
+	hsdsapi "github.com/sportello/sportello/internal/web/hsds"
 	"github.com/sportello/sportello/internal/web/portal"
 )
 
@@ -160,6 +161,7 @@ func handler(d *desk.Service, bundle *locale.Bundle, log *slog.Logger, cfg *conf
 	})
 	mux.Handle("GET /metrics", metrics)
 	api.New(d, bundle, log).Routes(mux)
+	hsdsapi.New(d, bundle, log).Routes(mux)
 	c, err := console.New(d, bundle, log)
 	if err != nil {
 		return nil, nil, err

@@ -50,6 +50,7 @@ var layers = map[string]int{
 	"internal/web/api":     6,
 	"internal/web/console": 6,
 	"internal/web/portal":  6,
+	"internal/web/hsds":    6,
 
 	"internal/app":  7,
 	"cmd/sportello": 8,

@@ -328,23 +328,27 @@ func (d *Service) VerifyService(ctx context.Context, a *Actor, serviceID string)
 	return nil
 }
 
-// PublicDirectory is the directory as the HSDS API serves it to anyone:
-// confidential locations without addresses, position or transport.
-func (d *Service) PublicDirectory(ctx context.Context, orgID int64) (*store.Directory, *hsds.Nester, error) {
+// HSDSDirectory is the directory as the HSDS API serves it: to anyone
+// (a nil actor) and to a token's user without directory:confidential,
+// confidential locations come without address, position or transport.
+func (d *Service) HSDSDirectory(ctx context.Context, orgID int64, a *Actor) (*store.Directory, *hsds.Nester, error) {
 	dir, err := d.st.DirectoryView(ctx, orgID)
 	if err != nil {
 		return nil, nil, err
 	}
 	n := hsds.NewNester(dir.Set)
-	n.Filter = PublicFilter(dir.Set, d.now())
+	n.Filter = hsdsFilter(dir.Set, d.now(), a == nil || !a.Can(model.PermDirectoryConfidential))
 	return dir, n, nil
 }
 
-// PublicFilter hides what a confidential location would give away, and
-// gives schedules kept in an IANA zone (Sportello's time_zone) the HSDS
-// timezone, a UTC offset, in force at now.
-func PublicFilter(set *hsds.Set, now time.Time) func(r *hsds.Record, o *hsds.Object) bool {
+// hsdsFilter gives schedules kept in an IANA zone (Sportello's
+// time_zone) the HSDS timezone, a UTC offset, in force at now; and, when
+// hide, takes out what a confidential location would give away.
+func hsdsFilter(set *hsds.Set, now time.Time, hide bool) func(r *hsds.Record, o *hsds.Object) bool {
 	return func(r *hsds.Record, o *hsds.Object) bool {
+		if !hide && r.Table != "schedule" {
+			return true
+		}
 		switch r.Table {
 		case "schedule":
 			if z := r.String("time_zone"); z != "" {

@@ -38,6 +38,9 @@ type SiteQuery struct {
 	// Confidential: the reader may see confidential locations' positions.
 	Confidential  bool
 	Offset, Limit int
+	// All returns every match, ignoring Offset and Limit (for the HSDS
+	// API, which pages services, not places).
+	All bool
 }
 
 // Point is a WGS 84 position.
@@ -80,6 +83,9 @@ func Haversine(a, b Point) float64 {
 func (s *Store) SearchDirectory(ctx context.Context, orgID int64, sq SiteQuery) ([]Site, int, error) {
 	if sq.Limit <= 0 || sq.Limit > SearchLimit {
 		sq.Limit = 20
+	}
+	if sq.All {
+		sq.Offset, sq.Limit = 0, math.MaxInt32
 	}
 	if sq.Offset < 0 {
 		sq.Offset = 0
