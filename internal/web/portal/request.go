@@ -81,6 +81,7 @@ type page struct {
 	Chat      *chatView
 	Screen    *screenView   // the benefit screener's pages (screen.go)
 	Services  *servicesView // the directory of services (services.go)
+	Referral  *referralView // an outside partner's referral (referral.go)
 }
 
 type langLink struct {

@@ -38,6 +38,8 @@ func (p *Portal) Routes(mux *http.ServeMux) {
 		{"GET /o/{org}/screen/result", "the run of the screener cookie", p.inOrg(p.screenResult)},
 		{"GET /o/{org}/services", "anyone", p.inOrg(p.services)},
 		{"GET /o/{org}/services/{id}", "anyone; confidential locations without address", p.inOrg(p.serviceCard)},
+		{"GET /o/{org}/referral/{token}", "the outside partner holding the referral's link", p.inOrg(p.referralPage)},
+		{"POST /o/{org}/referral/{token}", "the outside partner holding the referral's link", p.inOrg(p.referralAnswer)},
 		{"GET " + staticPrefix + "{hash}/{file}", "anyone", p.static},
 		{"/o/", "anyone", func(w http.ResponseWriter, r *http.Request) { p.notFound(w, r, nil) }},
 	}

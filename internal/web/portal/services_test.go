@@ -2,11 +2,14 @@ package portal_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sportello/sportello/internal/demo"
+	"github.com/sportello/sportello/internal/desk"
+	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/store/storetest"
 	"github.com/sportello/sportello/internal/web/portal"
@@ -90,5 +93,46 @@ func TestServicesWithoutJavaScript(t *testing.T) {
 			t.Errorf("shelter card shows its address or lacks its phone:\n%s", shelter.body)
 		}
 		wantStatus(t, "unknown service", c.get(base+"/nope"), http.StatusNotFound)
+	})
+}
+
+// An outside partner opens the referral's link, reads only what was
+// shared, and accepts it with a note; a wrong link is not found.
+func TestReferralLinkPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s, options{})
+		ctx := t.Context()
+		ch, err := s.DefaultChannel(ctx, e.org.ID, model.ChannelWeb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := s.RecordInbound(ctx, store.Inbound{OrgID: e.org.ID, ChannelID: ch.ID, Channel: model.ChannelWeb,
+			From: model.Identity{Kind: model.IdentityWeb, Value: "v-ref"}, Body: "aiuto"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, link, err := e.d.Refer(ctx, e.actor(), desk.ReferralRequest{ConversationID: in.ConversationID, PartnerEmail: "sportello@comune.example",
+			Reason: "Residenza fittizia", Share: []string{"summary"}, Summary: "Senza dimora da gennaio", ConsentGiven: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := e.client()
+		page := c.get(link)
+		wantStatus(t, "link page", page, http.StatusOK)
+		for _, want := range []string{"Residenza fittizia", "Senza dimora da gennaio", `value="accepted"`, `value="declined"`} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("link page lacks %q", want)
+			}
+		}
+		if page.header.Get("Referrer-Policy") != "no-referrer" {
+			t.Error("the secret link may leak through Referer")
+		}
+		r := c.postForm(link, url.Values{"status": {"accepted"}, "note": {"Venga lunedì"}}, "")
+		wantStatus(t, "answer", r, http.StatusSeeOther)
+		after := c.get(r.location())
+		if !strings.Contains(after.body, "Venga lunedì") || strings.Contains(after.body, `value="accepted"`) || !strings.Contains(after.body, `value="completed"`) {
+			t.Errorf("after accepting:\n%s", after.body)
+		}
+		wantStatus(t, "wrong link", c.get(link+"x"), http.StatusNotFound)
 	})
 }
