@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -416,4 +417,68 @@ func (d *Service) DirectoryConfig(ctx context.Context, orgID int64) DirectorySet
 func ValidTileURL(u string) bool {
 	return strings.HasPrefix(u, "https://") && strings.Contains(u, "{z}") && strings.Contains(u, "{x}") && strings.Contains(u, "{y}") &&
 		!strings.ContainsAny(u, " \"'<>;")
+}
+
+// SendServiceCard sends a service's card into a conversation as a reply,
+// in the conversation's language (the service's translation when it has
+// one, the labels from the catalogs): name, where, when, phones and a
+// link to the citizens' page of the service. A confidential location's
+// address never goes into a chat. linkBase is the desk's public address.
+func (d *Service) SendServiceCard(ctx context.Context, a *Actor, conversationID int64, serviceID, linkBase string) (*model.Message, error) {
+	if !a.Can(model.PermDirectoryRead) {
+		return nil, errForbidden
+	}
+	conv, err := d.visible(ctx, a, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	org, err := d.st.Organization(ctx, a.OrgID())
+	if err != nil {
+		return nil, err
+	}
+	lang := conv.Language
+	if lang == "" {
+		lang = org.Language
+	}
+	pr, err := d.printer(lang)
+	if err != nil {
+		return nil, err
+	}
+	card, err := d.ServiceCard(ctx, a.OrgID(), serviceID, pr.Lang(), false)
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	b.WriteString(card.Name)
+	if card.Description != "" {
+		b.WriteString("\n" + card.Description)
+	}
+	days := []string{"chat.day_mon", "chat.day_tue", "chat.day_wed", "chat.day_thu", "chat.day_fri", "chat.day_sat", "chat.day_sun"}
+	for _, pl := range card.Places {
+		if pl.Hidden {
+			b.WriteString("\n" + pr.T("services.confidential_note", nil))
+		} else if len(pl.Address) > 0 {
+			b.WriteString("\n" + pr.T("services.card_where", nil) + " " + strings.Join(pl.Address, ", "))
+		}
+		if pl.HasHours {
+			b.WriteString("\n" + pr.T("services.hours", nil) + ":")
+			for i, shifts := range pl.Days {
+				if len(shifts) > 0 {
+					b.WriteString("\n  " + pr.T(days[i], nil) + " " + strings.Join(shifts, ", "))
+				}
+			}
+		}
+	}
+	for _, ph := range card.Phones {
+		b.WriteString("\n" + pr.T("services.card_phone", nil) + " " + ph.Number)
+	}
+	if len(card.Documents) > 0 {
+		b.WriteString("\n" + pr.T("services.documents", nil) + ": " + strings.Join(card.Documents, "; "))
+	}
+	b.WriteString("\n" + strings.TrimSuffix(linkBase, "/") + "/o/" + org.Slug + "/services/" + url.PathEscape(serviceID) + "?lang=" + pr.Lang())
+	m := &model.Message{Direction: model.DirectionOutbound, Body: b.String()}
+	if err := d.Post(ctx, a, conversationID, m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
