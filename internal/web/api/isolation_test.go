@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sportello/sportello/internal/hsds"
 	"github.com/sportello/sportello/internal/routing"
 	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/store/storetest"
@@ -41,16 +42,29 @@ func routeBody(method, path string, x isolationIDs) string {
 		return fmt.Sprintf(`{"name": "From alpha", "team_id": %d}`, x.team)
 	case "PATCH /api/v1/routing/rules/{id}":
 		return `{"name": "Renamed by alpha", "position": 1}`
+	case "POST /api/v1/directory/import":
+		return `{"id": "o-alpha-new", "name": "Nuova", "description": "Da alpha", "website": "https://alpha.example"}`
+	case "POST /api/v1/directory/services/{id}/verify":
+		return `{}`
+	case "POST /api/v1/conversations/{id}/service-card":
+		return fmt.Sprintf(`{"service_id": "%d"}`, x.service)
+	case "POST /api/v1/referrals":
+		return fmt.Sprintf(`{"conversation_id": %d, "partner_email": "partner@alpha.example", "reason": "from alpha", "consent_given": true}`, x.conversation)
+	case "POST /api/v1/referrals/{id}/status":
+		return `{"status": "withdrawn"}`
 	}
 	return bodyFor[method]
 }
 
 // isolationIDs are records of an organisation that only some routes need.
 type isolationIDs struct {
-	token     int64 // an API token nobody uses, to revoke
-	duplicate int64 // a second contact, to merge
-	team      int64 // the organisation's team, for a routing rule
-	rule      int64 // a routing rule
+	token        int64 // an API token nobody uses, to revoke
+	duplicate    int64 // a second contact, to merge
+	team         int64 // the organisation's team, for a routing rule
+	rule         int64 // a routing rule
+	service      int64 // a service of the directory (its HSDS id is this number)
+	referral     int64 // a referral the organisation sent
+	conversation int64
 }
 
 func (e *env) isolationIDs(o *org) isolationIDs {
@@ -60,7 +74,16 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 	dup := e.inbound(o, "duplicate-"+o.org.Slug, "Duplicate "+o.org.Slug, "ciao", "")
 	rule := &routing.Rule{Name: "Rule " + o.org.Slug, TeamID: o.team.ID}
 	e.must(e.d.Store().CreateRoutingRule(context.Background(), o.org.ID, rule))
-	return isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID}
+	svc := 9000 + o.org.ID
+	set, err := hsds.ParseJSON("d.json", []byte(fmt.Sprintf(`{"id": "%d", "name": "Servizio %s", "status": "active", "organization": {"id": "org-%s", "name": "Ente %s", "description": "d"}}`,
+		svc, o.org.Slug, o.org.Slug, o.org.Slug)))
+	e.must(err)
+	_, err = e.d.Store().ImportDirectory(context.Background(), o.org.ID, set, store.ImportOptions{})
+	e.must(err)
+	ref := &store.NewReferral{ConsentGiven: true}
+	ref.OrgID, ref.ConversationID, ref.PartnerEmail, ref.Reason = o.org.ID, o.conversation, "p@"+o.org.Slug+".example", "r"
+	e.must(e.d.Store().CreateReferral(context.Background(), ref))
+	return isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID, service: svc, referral: ref.ID, conversation: o.conversation}
 }
 
 // TestIsolation walks every route of the table with organisation A's
@@ -87,6 +110,10 @@ func TestIsolation(t *testing.T) {
 				return extra[o].token
 			case strings.HasPrefix(path, "/api/v1/routing/rules/{id}"):
 				return extra[o].rule
+			case strings.HasPrefix(path, "/api/v1/directory/services/{id}"):
+				return extra[o].service
+			case strings.HasPrefix(path, "/api/v1/referrals/{id}"):
+				return extra[o].referral
 			}
 			t.Fatalf("route %s: tell TestIsolation which id of an organisation to use", path)
 			return 0
