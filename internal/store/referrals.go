@@ -370,12 +370,42 @@ func (s *Store) Referrals(ctx context.Context, orgID int64, f ReferralFilter) ([
 	}
 	defer rows.Close()
 	out := []*Referral{}
+	byID := map[int64]*Referral{}
 	for rows.Next() {
 		r, err := scanReferral(rows)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, r)
+		byID[r.ID] = r
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The events of the page in one query.
+	marks := strings.Repeat("?, ", len(out))
+	ids := make([]any, 0, len(out))
+	for _, r := range out {
+		ids = append(ids, r.ID)
+	}
+	ev, err := s.reader().query(ctx, `SELECT referral_id, status, note, by_label, at FROM referral_events
+		WHERE referral_id IN (`+marks[:len(marks)-2]+`) ORDER BY at, id`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer ev.Close()
+	for ev.Next() {
+		var id, at int64
+		var e ReferralEvent
+		if err := ev.Scan(&id, &e.Status, &e.Note, &e.ByLabel, &at); err != nil {
+			return nil, err
+		}
+		e.At = fromMS(at)
+		byID[id].Events = append(byID[id].Events, e)
+	}
+	return out, ev.Err()
 }

@@ -32,6 +32,8 @@ func adminNav(p *locale.Printer, a *desk.Actor) []navItem {
 		{"tokens", tokensURL, "tokens.title", model.PermTokensManage},
 		{"audit", auditURL, "audit.title", model.PermAuditRead},
 		{"routing", routingURL, "routing.title", model.PermSettingsManage}, // with hours, SLAs, translation
+		{"directory", directoryURL, "directory.title", model.PermDirectoryRead},
+		{"referrals", "/referrals", "referral.title", model.PermReferralsManage},
 	} {
 		if a.Can(it.perm) {
 			out = append(out, navItem{Key: it.key, URL: it.url, Label: p.T(it.label, nil)})

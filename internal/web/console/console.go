@@ -32,7 +32,8 @@ var templateFS embed.FS
 var pageNames = []string{"login", "inbox", "conversation", "password", "error", "canned", "canned_form",
 	"users", "user_form", "teams", "team_form", "tokens", "audit", "contact", "secret",
 	"screen", "screen_case", "screen_admin", // the benefit screener (screen*.go)
-	"routing", "routing_rule", "hours", "hours_form", "sla", "translation"} // routing, hours, SLAs, translation (admin_routing.go)
+	"routing", "routing_rule", "hours", "hours_form", "sla", "translation", // routing, hours, SLAs, translation (admin_routing.go)
+	"directory", "directory_card", "directory_stale", "referrals", "referral_form"} // the directory of services and referrals (directory.go, referrals.go)
 
 // defaultLanguage is the console's language when the browser says nothing
 // we support: the desks are Italian.
