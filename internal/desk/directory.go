@@ -482,3 +482,22 @@ func (d *Service) SendServiceCard(ctx context.Context, a *Actor, conversationID 
 	}
 	return m, nil
 }
+
+// TranslateSiteNames puts each site's service name in lang, when the
+// service's record has a translation (Sportello's profile field).
+func (d *Service) TranslateSiteNames(ctx context.Context, orgID int64, lang string, sites []store.Site) {
+	if len(sites) == 0 {
+		return
+	}
+	dir, err := d.st.DirectoryView(ctx, orgID)
+	if err != nil {
+		return
+	}
+	for i := range sites {
+		if svc := dir.Set.Get("service", sites[i].ServiceID); svc != nil {
+			c := &Card{Name: sites[i].Name}
+			applyTranslation(svc, lang, c)
+			sites[i].Name = c.Name
+		}
+	}
+}

@@ -73,6 +73,7 @@ func (c *Console) directorySearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Total = total
+	c.desk.TranslateSiteNames(r.Context(), a.OrgID(), pg.Lang, sites)
 	for _, s := range sites {
 		row := directoryRow{ServiceID: s.ServiceID, Name: s.Name, Open: s.Open, Confidential: s.Confidential, Languages: strings.Join(s.Languages, ", ")}
 		row.URL = directoryURL + "/services/" + url.PathEscape(s.ServiceID)

@@ -112,6 +112,7 @@ func (p *Portal) services(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	sv.Total = total
+	p.desk.TranslateSiteNames(r.Context(), rq.org.ID, pr.Lang(), sites)
 	for _, s := range sites {
 		it := serviceItem{
 			URL: base + "/" + url.PathEscape(s.ServiceID), Name: s.Name, Open: s.Open,
