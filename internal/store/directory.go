@@ -157,9 +157,9 @@ func reindexDirectory(ctx context.Context, tx q, orgID int64, now int64) (int, e
 		if mod == 0 {
 			mod = now
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO directory_services (org_id, id, name, status, search, categories, verified_on, owner, modified_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			orgID, sv.id, sv.name, sv.status, sv.search, sv.categories, sv.verifiedOn, sv.owner, mod); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO directory_services (org_id, id, name, status, verified_on, owner, modified_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			orgID, sv.id, sv.name, sv.status, sv.verifiedOn, sv.owner, mod); err != nil {
 			return 0, err
 		}
 		for _, si := range sv.sites {
@@ -167,9 +167,9 @@ func reindexDirectory(ctx context.Context, tx q, orgID int64, now int64) (int, e
 			if si.hasPos {
 				lat, lon = si.lat, si.lon
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO directory_sites (org_id, id, service_id, location_id, lat, lon, confidential, languages, place, hours)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				orgID, si.id, sv.id, si.locationID, lat, lon, boolInt(si.confidential), si.languages, si.place, si.hours); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO directory_sites (org_id, id, service_id, location_id, lat, lon, confidential, status, search, categories, languages, place, hours)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				orgID, si.id, sv.id, si.locationID, lat, lon, boolInt(si.confidential), sv.status, sv.search, sv.categories, si.languages, si.place, si.hours); err != nil {
 				return 0, err
 			}
 		}

@@ -94,14 +94,14 @@ func (s *Store) SearchDirectory(ctx context.Context, orgID int64, sq SiteQuery) 
 	args := []any{orgID}
 	where = append(where, "si.org_id = ?")
 	if !sq.AllStatuses {
-		where = append(where, "sv.status = 'active'")
+		where = append(where, "si.status = 'active'")
 	}
 	for _, w := range searchWords(sq.Text) {
-		where = append(where, "sv.search LIKE ?")
+		where = append(where, "si.search LIKE ?")
 		args = append(args, "% "+w+"%")
 	}
 	if c := fold(strings.TrimSpace(sq.Category)); c != "" && !strings.ContainsAny(c, "% _\\") {
-		where = append(where, "sv.categories LIKE ?")
+		where = append(where, "si.categories LIKE ?")
 		args = append(args, "% "+c+" %")
 	}
 	if l := strings.ToLower(strings.TrimSpace(sq.Language)); l != "" && !strings.ContainsAny(l, "% _\\") {
@@ -141,8 +141,15 @@ func (s *Store) SearchDirectory(ctx context.Context, orgID int64, sq SiteQuery) 
 			where = append(where, "si.confidential = 0")
 		}
 	}
-	base := ` FROM directory_sites si JOIN directory_services sv ON sv.org_id = si.org_id AND sv.id = si.service_id
-		WHERE ` + strings.Join(where, " AND ")
+	// Near a point, the places in the box come first (the position index),
+	// then their services: CROSS JOIN keeps SQLite's planner, which has no
+	// statistics, from scanning every service's text instead; PostgreSQL
+	// plans it as an ordinary join.
+	join := ` FROM directory_sites si JOIN directory_services sv ON sv.org_id = si.org_id AND sv.id = si.service_id WHERE `
+	if sq.Near != nil {
+		join = ` FROM directory_sites si CROSS JOIN directory_services sv WHERE sv.org_id = si.org_id AND sv.id = si.service_id AND `
+	}
+	base := join + strings.Join(where, " AND ")
 	cols := `SELECT si.id, si.service_id, si.location_id, sv.name, si.lat, si.lon, si.confidential, si.languages, si.hours, sv.modified_at`
 	// Without distance or hours to compute, the database pages.
 	inGo := sq.Near != nil || !sq.OpenAt.IsZero()

@@ -5,7 +5,9 @@
 -- tables are derived from it in the same transaction, for search:
 -- directory_services one row per service, directory_sites one row per
 -- place a service is given (a service at a location; a service with no
--- location gets one row without a position).
+-- location gets one row without a position). A site carries its
+-- service's status, words and categories, so that a search near a point
+-- reads only the places in the box and joins the service of a match.
 
 CREATE TABLE directory_records (
     org_id      BIGINT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
@@ -21,8 +23,6 @@ CREATE TABLE directory_services (
     id          TEXT    NOT NULL,
     name        TEXT    NOT NULL,
     status      TEXT    NOT NULL,
-    search      TEXT    NOT NULL,
-    categories  TEXT    NOT NULL,
     verified_on TEXT    NOT NULL,
     owner       TEXT    NOT NULL,
     modified_at BIGINT  NOT NULL,
@@ -39,6 +39,9 @@ CREATE TABLE directory_sites (
     lat          DOUBLE PRECISION,
     lon          DOUBLE PRECISION,
     confidential BIGINT  NOT NULL,
+    status       TEXT    NOT NULL,
+    search       TEXT    NOT NULL,
+    categories   TEXT    NOT NULL,
     languages    TEXT    NOT NULL,
     place        TEXT    NOT NULL,
     hours        TEXT    NOT NULL,
