@@ -6,7 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sportello/sportello/internal/auth"
 	"github.com/sportello/sportello/internal/hsds"
+	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
 )
 
@@ -213,6 +215,28 @@ func (l *loader) directory(ctx context.Context) error {
 	}
 	if _, err := l.s.ImportDirectory(ctx, l.org.ID, set, store.ImportOptions{}); err != nil {
 		return fmt.Errorf("directory: %w", err)
+	}
+	return nil
+}
+
+// PartnerSlug names the demo's partner organisation, to refer cases to.
+const PartnerSlug = "casa-diritti"
+
+// partner creates the partner organisation that referrals from the demo
+// desk go to, with one operator (same password as the demo's users).
+func (l *loader) partner(ctx context.Context) error {
+	org := &model.Organization{Slug: PartnerSlug, Name: "Casa dei Diritti APS (demo)", TimeZone: timeZone, Language: "it"}
+	if err := l.s.CreateOrganization(ctx, org); err != nil {
+		return fmt.Errorf("create partner: %w", err)
+	}
+	hash, err := auth.HashPassword(l.opt.Password, l.opt.PasswordParams)
+	if err != nil {
+		return err
+	}
+	u := &model.User{OrgID: org.ID, Email: "samira.haddad@casa-diritti.sportello.local", Name: "Samira Haddad", Role: model.RoleOperator,
+		Languages: []string{"it", "ar", "fr"}, Active: true, PasswordHash: hash}
+	if err := l.s.CreateUser(ctx, u); err != nil {
+		return fmt.Errorf("create partner user: %w", err)
 	}
 	return nil
 }
