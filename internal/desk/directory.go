@@ -138,26 +138,22 @@ func (d *Service) ServiceCard(ctx context.Context, orgID int64, serviceID, lang 
 		c.Organization = org.String("name")
 	}
 	langs := map[string]bool{}
-	for _, r := range set.Records() {
-		switch r.Table {
-		case "language":
-			if r.String("service_id") == serviceID && r.String("code") != "" {
-				langs[strings.ToLower(r.String("code"))] = true
-			}
-		case "required_document":
-			if r.String("service_id") == serviceID && r.String("document") != "" {
-				c.Documents = append(c.Documents, r.String("document"))
-			}
-		case "phone":
-			if r.String("service_id") == serviceID {
-				c.Phones = append(c.Phones, CardPhone{Number: r.String("number"), Description: r.String("description")})
-			}
-		case "attribute":
-			if r.String("link_id") == serviceID {
-				if t := set.Get("taxonomy_term", r.String("taxonomy_term_id")); t != nil {
-					c.Categories = append(c.Categories, t.String("name"))
-				}
-			}
+	for _, r := range dir.Referring("language", "service_id", serviceID) {
+		if r.String("code") != "" {
+			langs[strings.ToLower(r.String("code"))] = true
+		}
+	}
+	for _, r := range dir.Referring("required_document", "service_id", serviceID) {
+		if r.String("document") != "" {
+			c.Documents = append(c.Documents, r.String("document"))
+		}
+	}
+	for _, r := range dir.Referring("phone", "service_id", serviceID) {
+		c.Phones = append(c.Phones, CardPhone{Number: r.String("number"), Description: r.String("description")})
+	}
+	for _, r := range dir.Referring("attribute", "link_id", serviceID) {
+		if t := set.Get("taxonomy_term", r.String("taxonomy_term_id")); t != nil {
+			c.Categories = append(c.Categories, t.String("name"))
 		}
 	}
 	sites, _, err := d.st.SearchDirectory(ctx, orgID, store.SiteQuery{AllStatuses: true, Confidential: confidential, Limit: store.SearchLimit, ServiceID: serviceID})
@@ -174,14 +170,12 @@ func (d *Service) ServiceCard(ctx context.Context, orgID int64, serviceID, lang 
 			pl.Hidden = s.Confidential && !confidential
 			if !pl.Hidden {
 				pl.Transport = loc.String("transportation")
-				for _, a := range set.Of("address") {
-					if a.String("location_id") == loc.ID() {
-						pl.Address = append(pl.Address, addressLines(a)...)
-					}
+				for _, a := range dir.Referring("address", "location_id", loc.ID()) {
+					pl.Address = append(pl.Address, addressLines(a)...)
 				}
 			}
-			for _, ph := range set.Of("phone") {
-				if ph.String("location_id") == loc.ID() && ph.String("service_id") == "" {
+			for _, ph := range dir.Referring("phone", "location_id", loc.ID()) {
+				if ph.String("service_id") == "" {
 					c.Phones = append(c.Phones, CardPhone{Number: ph.String("number"), Description: ph.String("description")})
 				}
 			}
@@ -337,8 +331,7 @@ func (d *Service) HSDSDirectory(ctx context.Context, orgID int64, a *Actor) (*st
 	if err != nil {
 		return nil, nil, err
 	}
-	n := hsds.NewNester(dir.Set)
-	n.Filter = hsdsFilter(dir.Set, d.now(), a == nil || !a.Can(model.PermDirectoryConfidential))
+	n := dir.Nester().With(hsdsFilter(dir.Set, d.now(), a == nil || !a.Can(model.PermDirectoryConfidential)))
 	return dir, n, nil
 }
 

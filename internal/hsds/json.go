@@ -376,6 +376,13 @@ type Nester struct {
 	Emitted map[string]bool
 }
 
+// With returns a Nester sharing n's index, with its own filter and its
+// own Emitted: the index is built once per Set and read by many
+// requests at once, each with a With of its own.
+func (n *Nester) With(filter func(r *Record, o *Object) bool) *Nester {
+	return &Nester{set: n.set, children: n.children, Filter: filter, Emitted: map[string]bool{}}
+}
+
 // NewNester indexes s.
 func NewNester(s *Set) *Nester {
 	n := &Nester{set: s, children: map[string][]*Record{}, Emitted: map[string]bool{}}

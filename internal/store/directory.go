@@ -199,6 +199,41 @@ type Directory struct {
 	Revision int64
 	Set      *hsds.Set
 	Modified map[string]time.Time // "table\x00id" → modified
+	// refs[table+"\x00"+field+"\x00"+id] are the records of table whose
+	// field (a foreign key, *_id or link_id) is id.
+	refs map[string][]*hsds.Record
+
+	nesterOnce sync.Once
+	nester     *hsds.Nester
+}
+
+// Nester is the directory's nesting index, built at first use; take a
+// With of it for each use, never the shared one.
+func (d *Directory) Nester() *hsds.Nester {
+	d.nesterOnce.Do(func() { d.nester = hsds.NewNester(d.Set) })
+	return d.nester
+}
+
+// Referring returns the records of table whose field is id: a service's
+// phones are Referring("phone", "service_id", id).
+func (d *Directory) Referring(table, field, id string) []*hsds.Record {
+	return d.refs[table+"\x00"+field+"\x00"+id]
+}
+
+func indexRefs(set *hsds.Set) map[string][]*hsds.Record {
+	refs := map[string][]*hsds.Record{}
+	for _, r := range set.Records() {
+		for f := range r.Fields {
+			if f == "id" || !strings.HasSuffix(f, "_id") {
+				continue
+			}
+			if v := r.String(f); v != "" {
+				k := r.Table + "\x00" + f + "\x00" + v
+				refs[k] = append(refs[k], r)
+			}
+		}
+	}
+	return refs
 }
 
 // ModifiedAt returns when a record was last written.
@@ -230,7 +265,7 @@ func (s *Store) DirectoryView(ctx context.Context, orgID int64) (*Directory, err
 	if err != nil {
 		return nil, err
 	}
-	d = &Directory{Revision: rev, Set: set, Modified: make(map[string]time.Time, len(mods))}
+	d = &Directory{Revision: rev, Set: set, Modified: make(map[string]time.Time, len(mods)), refs: indexRefs(set)}
 	for k, v := range mods {
 		d.Modified[k] = fromMS(v)
 	}
