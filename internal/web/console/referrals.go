@@ -43,10 +43,20 @@ type referralRow struct {
 	Partner     string
 	CaseURL     string
 	StatusLabel string
+	History     []eventRow
+}
+
+// eventRow is one change of a referral, its status in words.
+type eventRow struct {
+	store.ReferralEvent
+	Label string
 }
 
 func referralRowOf(p *locale.Printer, r *store.Referral, received bool, now time.Time) referralRow {
 	row := referralRow{Referral: r, Overdue: r.Overdue(now), Partner: r.PartnerName, StatusLabel: p.T(statusKey(r.Status), nil)}
+	for _, e := range r.Events {
+		row.History = append(row.History, eventRow{ReferralEvent: e, Label: p.T(statusKey(e.Status), nil)})
+	}
 	if row.Partner == "" {
 		row.Partner = r.PartnerEmail
 	}
