@@ -54,6 +54,7 @@ func commands() []command {
 		{"channel", "channels: channel add KIND --org SLUG --name N [--set key=value …] | channel list --org SLUG", cmdChannel},
 		{"hours", "opening hours: hours check --org SLUG [--team T] [--channel C] --at RFC3339", cmdHours},
 		{"kb", "knowledge base: kb import --org SLUG PATH... | kb export --org SLUG --out DIR", cmdKB},
+		{"directory", "directory of services in HSDS: directory import|export (see docs/DIRECTORY.md)", cmdDirectory},
 		{"version", "print the version", cmdVersion},
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/sportello/sportello/internal/web/api"
 	"github.com/sportello/sportello/internal/web/console"
 	"github.com/sportello/sportello/internal/web/hooks"
+	hsdsapi "github.com/sportello/sportello/internal/web/hsds"
 	"github.com/sportello/sportello/internal/web/portal"
 )
 
@@ -191,6 +192,7 @@ func handler(d *desk.Service, bundle *locale.Bundle, attachments *files.Store, l
 	metrics.Gauge("sportello_jobs_waiting", jobs(store.JobQueued, store.JobRunning))
 	metrics.Gauge("sportello_jobs_failed", jobs(store.JobFailed))
 	api.New(d, bundle, log).Routes(mux)
+	hsdsapi.New(d, bundle, log).Routes(mux)
 	c, err := console.New(d, bundle, log)
 	if err != nil {
 		return nil, nil, err

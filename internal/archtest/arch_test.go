@@ -30,6 +30,7 @@ var layers = map[string]int{
 	"internal/auth":        1,
 	"internal/locale":      1,
 	"internal/kb":          1,
+	"internal/hsds":        1,
 
 	"internal/store":              2,
 	"internal/files":              2,
@@ -59,6 +60,7 @@ var layers = map[string]int{
 	"internal/web/console": 6,
 	"internal/web/portal":  6,
 	"internal/web/hooks":   6,
+	"internal/web/hsds":    6,
 
 	"internal/app":  7,
 	"cmd/sportello": 8,
@@ -71,6 +73,7 @@ var pure = map[string][]string{
 	"internal/eligibility": {"internal/model"},
 	"internal/routing":     {"internal/model"},
 	"internal/langdetect":  {},
+	"internal/hsds":        {},
 }
 
 func TestImportDirection(t *testing.T) {

@@ -106,6 +106,8 @@ func Load(ctx context.Context, s *store.Store, opt Options) (*Result, error) {
 		l.organization, l.people, l.teamsAndChannels, l.contactList, l.conversations, l.consents,
 		l.routing,       // rules, strategies, service levels, out-of-hours reply (routing.go)
 		l.knowledgeBase, // starter articles of the help centre (kb.go)
+		l.directory,     // the directory of services (directory.go)
+		l.partner,       // a partner organisation to refer cases to (directory.go)
 	} {
 		if err := step(ctx); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)

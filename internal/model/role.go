@@ -57,6 +57,14 @@ const (
 	PermKBManage                  Permission = "kb:manage"        // write the knowledge base: articles, translations, categories
 )
 
+// The directory of services and referrals between organisations.
+const (
+	PermDirectoryRead         Permission = "directory:read"         // search the directory of services, send service cards
+	PermDirectoryConfidential Permission = "directory:confidential" // see the addresses of confidential locations
+	PermDirectoryManage       Permission = "directory:manage"       // import, export, edit and verify the directory
+	PermReferralsManage       Permission = "referrals:manage"       // refer cases to partners, answer referrals received
+)
+
 // permissions is the matrix: what each role may do. Admins may do
 // everything; the others are listed.
 var permissions = map[Role][]Permission{
@@ -66,18 +74,22 @@ var permissions = map[Role][]Permission{
 		PermConversationsRestricted, PermConversationsOverLimit, PermContactsRead, PermContactsWrite, PermContactsMerge,
 		PermTeamsRead, PermTeamsManage, PermUsersRead, PermAuditRead, PermDataExport, PermCannedManage, PermChannelsRead, PermChannelsInbound,
 		PermKBRead, PermKBManage,
+		PermDirectoryRead, PermDirectoryConfidential, PermDirectoryManage, PermReferralsManage,
 	},
 	RoleOperator: {
 		PermConversationsReadTeam, PermConversationsReadAssigned, PermConversationsReply,
 		PermConversationsNote, PermConversationsUpdate, PermConversationsAssign,
 		PermContactsRead, PermContactsWrite, PermTeamsRead, PermUsersRead, PermKBRead,
+		PermDirectoryRead, PermDirectoryConfidential, PermReferralsManage,
 	},
 	RoleMediator: {
 		PermConversationsReadTeam, PermConversationsReadAssigned, PermConversationsReply,
 		PermConversationsNote, PermConversationsUpdate, PermContactsRead, PermTeamsRead, PermUsersRead, PermKBRead,
+		PermDirectoryRead,
 	},
 	RoleVolunteer: {
 		PermConversationsReadAssigned, PermConversationsReply, PermConversationsNote, PermTeamsRead, PermKBRead,
+		PermDirectoryRead,
 	},
 }
 
@@ -104,4 +116,5 @@ var AllPermissions = []Permission{
 	PermAuditRead, PermDataExport, PermDataDelete, PermTokensManage, PermConversationsOverLimit, PermCannedManage,
 	PermChannelsRead, PermChannelsManage, PermChannelsInbound,
 	PermKBRead, PermKBManage,
+	PermDirectoryRead, PermDirectoryConfidential, PermDirectoryManage, PermReferralsManage,
 }

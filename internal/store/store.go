@@ -33,6 +33,7 @@ type Store struct {
 	batch *committer
 	path  string // SQLite file, for backups
 	now   func() time.Time
+	dir   directoryCache // organisations' directories in memory, by revision
 }
 
 // Options tune Open.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sportello/sportello/internal/channel"
+	"github.com/sportello/sportello/internal/hsds"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/routing"
 	"github.com/sportello/sportello/internal/store"
@@ -61,23 +62,36 @@ func routeBody(method, path string, x isolationIDs) string {
 		return `{"status": "published"}`
 	case "PUT /api/v1/kb/articles/{id}/translations/{language}":
 		return `{"title": "Scritto da alpha", "body": "Testo."}`
+	case "POST /api/v1/directory/import":
+		return `{"id": "o-alpha-new", "name": "Nuova", "description": "Da alpha", "website": "https://alpha.example"}`
+	case "POST /api/v1/directory/services/{id}/verify":
+		return `{}`
+	case "POST /api/v1/conversations/{id}/service-card":
+		return fmt.Sprintf(`{"service_id": "%d"}`, x.service)
+	case "POST /api/v1/referrals":
+		return fmt.Sprintf(`{"conversation_id": %d, "partner_email": "partner@alpha.example", "reason": "from alpha", "consent_given": true}`, x.conversation)
+	case "POST /api/v1/referrals/{id}/status":
+		return `{"status": "withdrawn"}`
 	}
 	return bodyFor[method]
 }
 
 // isolationIDs are records of an organisation that only some routes need.
 type isolationIDs struct {
-	token     int64 // an API token nobody uses, to revoke
-	duplicate int64 // a second contact, to merge
-	team      int64 // the organisation's team, for a routing rule
-	rule      int64 // a routing rule
-	channel   int64 // an API channel
-	failed    int64 // a reply that failed, in the organisation's conversation
-	file      int64 // a citizen's file in that conversation
-	whatsApp  int64 // a WhatsApp channel
-	template  int64 // an approved template of it
-	waConv    int64 // a conversation on it
-	article   int64 // a knowledge base article
+	token        int64 // an API token nobody uses, to revoke
+	duplicate    int64 // a second contact, to merge
+	team         int64 // the organisation's team, for a routing rule
+	rule         int64 // a routing rule
+	channel      int64 // an API channel
+	failed       int64 // a reply that failed, in the organisation's conversation
+	file         int64 // a citizen's file in that conversation
+	whatsApp     int64 // a WhatsApp channel
+	template     int64 // an approved template of it
+	waConv       int64 // a conversation on it
+	article      int64 // a knowledge base article
+	service      int64 // a service of the directory (its HSDS id is this number)
+	referral     int64 // a referral the organisation sent
+	conversation int64
 }
 
 func (e *env) isolationIDs(o *org) isolationIDs {
@@ -111,6 +125,16 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 	e.must(e.d.Store().SaveKBArticle(context.Background(), art))
 	e.must(e.d.Store().SaveKBTranslation(context.Background(), &store.KBTranslation{OrgID: o.org.ID, ArticleID: art.ID, Language: "it", Title: "SPID " + o.org.Slug, Body: "Testo."}))
 	ids.article = art.ID
+	svc := 9000 + o.org.ID
+	set, err := hsds.ParseJSON("d.json", []byte(fmt.Sprintf(`{"id": "%d", "name": "Servizio %s", "status": "active", "organization": {"id": "org-%s", "name": "Ente %s", "description": "d"}}`,
+		svc, o.org.Slug, o.org.Slug, o.org.Slug)))
+	e.must(err)
+	_, err = e.d.Store().ImportDirectory(context.Background(), o.org.ID, set, store.ImportOptions{})
+	e.must(err)
+	ref := &store.NewReferral{ConsentGiven: true}
+	ref.OrgID, ref.ConversationID, ref.PartnerEmail, ref.Reason = o.org.ID, o.conversation, "p@"+o.org.Slug+".example", "r"
+	e.must(e.d.Store().CreateReferral(context.Background(), ref))
+	ids.service, ids.referral, ids.conversation = svc, ref.ID, o.conversation
 	return ids
 }
 
@@ -148,6 +172,10 @@ func TestIsolation(t *testing.T) {
 				return extra[o].channel
 			case strings.HasPrefix(path, "/api/v1/kb/articles/{id}"):
 				return extra[o].article
+			case strings.HasPrefix(path, "/api/v1/directory/services/{id}"):
+				return extra[o].service
+			case strings.HasPrefix(path, "/api/v1/referrals/{id}"):
+				return extra[o].referral
 			}
 			t.Fatalf("route %s: tell TestIsolation which id of an organisation to use", path)
 			return 0

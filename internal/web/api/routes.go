@@ -78,6 +78,17 @@ func (a *API) routes() []route {
 		{"GET /api/v1/kb/search", model.PermKBRead, a.searchKB}, // ?q=&language=
 		{"GET /api/v1/kb/categories", model.PermKBRead, a.listKBCategories},
 		{"POST /api/v1/kb/categories", model.PermKBManage, a.postKBCategory},
+		{"GET /api/v1/directory/services", model.PermDirectoryRead, a.searchDirectory}, // confidential positions need directory:confidential
+		{"GET /api/v1/directory/services/{id}", model.PermDirectoryRead, a.getServiceCard},
+		{"POST /api/v1/directory/services/{id}/verify", model.PermDirectoryManage, a.verifyService},
+		{"GET /api/v1/directory/stale", model.PermDirectoryRead, a.staleServices},
+		{"POST /api/v1/directory/import", model.PermDirectoryManage, a.importDirectory}, // refused whole with every problem; audited
+		{"GET /api/v1/directory/export", model.PermDirectoryManage, a.exportDirectory},  // audited
+		{"POST /api/v1/conversations/{id}/service-card", model.PermConversationsReply, a.postServiceCard},
+		{"GET /api/v1/referrals", model.PermReferralsManage, a.listReferrals},
+		{"POST /api/v1/referrals", model.PermReferralsManage, a.postReferral}, // needs the citizen's consent; audited
+		{"GET /api/v1/referrals/{id}", model.PermReferralsManage, a.getReferral},
+		{"POST /api/v1/referrals/{id}/status", model.PermReferralsManage, a.postReferralStatus},
 	}
 }
 

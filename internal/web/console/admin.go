@@ -35,6 +35,8 @@ func adminNav(p *locale.Printer, a *desk.Actor) []navItem {
 		{"channels", channelsURL, "channels.title", model.PermChannelsRead},
 		{"routing", routingURL, "routing.title", model.PermSettingsManage}, // with hours, SLAs, translation
 		{"templates", templatesURL, "template.nav", model.PermChannelsManage},
+		{"directory", directoryURL, "directory.title", model.PermDirectoryRead},
+		{"referrals", "/referrals", "referral.title", model.PermReferralsManage},
 	} {
 		if a.Can(it.perm) {
 			out = append(out, navItem{Key: it.key, URL: it.url, Label: p.T(it.label, nil)})

@@ -99,6 +99,15 @@ func (c *Console) Routes(mux *http.ServeMux) {
 		{"GET /admin/routing/rules/new", anyOf(model.PermSettingsManage), c.ruleNew},
 		{"POST /admin/routing/rules", anyOf(model.PermSettingsManage), c.ruleSave},
 		{"GET /admin/routing/rules/{id}", anyOf(model.PermSettingsManage), c.ruleEdit},
+		{"GET /directory", anyOf(model.PermDirectoryRead), c.directorySearch},
+		{"GET /directory/stale", anyOf(model.PermDirectoryRead), c.directoryStale},
+		{"GET /directory/services/{id}", anyOf(model.PermDirectoryRead), c.directoryCard}, // confidential addresses: directory:confidential
+		{"POST /directory/services/{id}/verify", anyOf(model.PermDirectoryManage), c.directoryVerify},
+		{"POST /conversations/{id}/service-card", anyOf(model.PermConversationsReply), c.sendServiceCard},
+		{"GET /referrals", anyOf(model.PermReferralsManage), c.referralsList},
+		{"POST /referrals/{id}/{side}", anyOf(model.PermReferralsManage), c.referralAnswer},
+		{"GET /conversations/{id}/refer", anyOf(model.PermReferralsManage), c.referralForm},
+		{"POST /conversations/{id}/refer", anyOf(model.PermReferralsManage), c.referralCreate}, // needs the citizen's consent
 		{"POST /admin/routing/rules/{id}", anyOf(model.PermSettingsManage), c.ruleSave},
 		{"POST /admin/routing/rules/{id}/move", anyOf(model.PermSettingsManage), c.ruleMove},
 		{"POST /admin/routing/rules/{id}/delete", anyOf(model.PermSettingsManage), c.ruleDelete},

@@ -42,7 +42,7 @@ import (
 var templateFS embed.FS
 
 // pageNames are the templates under templates/, each parsed with the layout.
-var pageNames = []string{"chat", "error", "screen_start", "screen_page", "screen_result", "contact", "help"}
+var pageNames = []string{"chat", "error", "screen_start", "screen_page", "screen_result", "contact", "help", "services", "service", "referral"}
 
 // defaultLanguage speaks to a visitor whose browser names no language we
 // have, at an address that names no organisation: the desks are Italian.
@@ -130,8 +130,12 @@ func New(d *desk.Service, b *locale.Bundle, fs *files.Store, log *slog.Logger, o
 // funcs are the template functions of one language.
 func (p *Portal) funcs(pr *locale.Printer) template.FuncMap {
 	return template.FuncMap{
-		"T":     func(key string, kv ...any) string { return pr.T(key, assets.Args(kv)) },
-		"asset": p.assets.URL,
+		"T": func(key string, kv ...any) string { return pr.T(key, assets.Args(kv)) },
+		"N": func(key string, n int, kv ...any) string { return pr.N(key, n, assets.Args(kv)) },
+		// the referral page's statuses and the buttons that set them
+		"statusKey": func(s string) string { return "referral.status_" + s },
+		"actionKey": func(s string) string { return "referral.action_" + s },
+		"asset":     p.assets.URL,
 	}
 }
 

@@ -79,9 +79,11 @@ type page struct {
 	Embed     bool
 	Back      string // a link back to the chat, on error pages
 	Chat      *chatView
-	Screen    *screenView  // the benefit screener's pages (screen.go)
-	Contact   *contactView // the contact form (contact.go)
-	Help      *helpView    // the help centre's pages (help.go)
+	Screen    *screenView   // the benefit screener's pages (screen.go)
+	Contact   *contactView  // the contact form (contact.go)
+	Help      *helpView     // the help centre's pages (help.go)
+	Services  *servicesView // the directory of services (services.go)
+	Referral  *referralView // an outside partner's referral (referral.go)
 }
 
 type langLink struct {

@@ -43,6 +43,10 @@ func (p *Portal) Routes(mux *http.ServeMux) {
 		{"GET /o/{org}/help/search", "anyone: published articles only", p.inOrg(p.helpSearch)},
 		{"GET /o/{org}/help/suggest", "anyone: published articles only (chat.js)", p.inOrg(p.helpSuggest)},
 		{"GET /o/{org}/help/{slug}", "anyone: a published article", p.inOrg(p.helpArticlePage)},
+		{"GET /o/{org}/services", "anyone", p.inOrg(p.services)},
+		{"GET /o/{org}/services/{id}", "anyone; confidential locations without address", p.inOrg(p.serviceCard)},
+		{"GET /o/{org}/referral/{token}", "the outside partner holding the referral's link", p.inOrg(p.referralPage)},
+		{"POST /o/{org}/referral/{token}", "the outside partner holding the referral's link", p.inOrg(p.referralAnswer)},
 		{"GET " + staticPrefix + "{hash}/{file}", "anyone", p.static},
 		{"/o/", "anyone", func(w http.ResponseWriter, r *http.Request) { p.notFound(w, r, nil) }},
 	}
