@@ -36,6 +36,7 @@ var layers = map[string]int{
 	"internal/realtime":           2,
 	"internal/channel":            2, // what every provider adapter shares
 	"internal/channel/apichannel": 3, // provider adapters
+	"internal/channel/email":      3,
 	"internal/store/storetest":    3,
 	"internal/realtime/pgrelay":   3,
 	"internal/browsertest":        3,
