@@ -254,6 +254,11 @@ type Message struct {
 	// language, filled for a reader.
 	Original    *Translation `json:"original,omitempty"`
 	Translation *Translation `json:"translation,omitempty"`
+
+	// Certified e-mail (PEC): the provider's certificate of an inbound
+	// message, the receipts about an outbound one.
+	Certificate *Certificate `json:"certificate,omitempty"`
+	Receipts    []Receipt    `json:"receipts,omitempty"`
 }
 
 // Translation is a message's text in another language.
