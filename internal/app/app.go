@@ -53,6 +53,7 @@ func commands() []command {
 		{"eligibility", "benefit screeners: eligibility list|validate|eval (see docs/ELIGIBILITY.md)", cmdEligibility},
 		{"channel", "channels: channel add KIND --org SLUG --name N [--set key=value …] | channel list --org SLUG", cmdChannel},
 		{"hours", "opening hours: hours check --org SLUG [--team T] [--channel C] --at RFC3339", cmdHours},
+		{"email", "e-mail channels: email import --channel ID FILE.eml … (as if fetched from the mailbox)", cmdEmail},
 		{"version", "print the version", cmdVersion},
 	}
 }

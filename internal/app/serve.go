@@ -109,6 +109,8 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	// The durable job queue: replies out through providers, media in
 	// (internal/desk/jobs.go).
 	workers.Go(func() { d.RunJobs(wctx, desk.JobOptions{}) })
+	// E-mail channels' mailboxes, read over IMAP (internal/desk/email.go).
+	workers.Go(func() { d.RunMailboxes(wctx, desk.MailOptions{}) })
 	if relay != nil {
 		workers.Go(func() { relay.Run(wctx) })
 	}

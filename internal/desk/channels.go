@@ -24,8 +24,9 @@ import (
 // settings. The client is a channel.Sender and, where the provider holds
 // the citizens' media, a channel.Fetcher.
 type adapter struct {
-	spec channel.Spec
-	open func(s channel.Settings, hc *http.Client) (channel.Sender, error)
+	spec  channel.Spec
+	open  func(s channel.Settings, hc *http.Client) (channel.Sender, error)
+	check func(s channel.Settings) error // what the spec cannot check, if anything
 }
 
 // adapters lists every channel kind the desk can configure. A kind whose
@@ -37,6 +38,7 @@ func adapters() map[model.ChannelKind]adapter {
 		model.ChannelAPI: {spec: apichannel.Spec, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
 			return apichannel.New(s, hc), nil
 		}},
+		model.ChannelEmail: emailAdapter,
 	}
 }
 
@@ -156,6 +158,11 @@ func (d *Service) AddChannel(ctx context.Context, orgID int64, kind model.Channe
 	if err := ad.spec.Check(settings); err != nil {
 		return nil, err
 	}
+	if ad.check != nil {
+		if err := ad.check(settings); err != nil {
+			return nil, err
+		}
+	}
 	if err := d.checkReplyChannel(ctx, orgID, kind, settings); err != nil {
 		return nil, err
 	}
@@ -191,6 +198,11 @@ func (d *Service) UpdateChannel(ctx context.Context, a *Actor, id int64, name st
 	}
 	if err := ad.spec.Check(settings); err != nil {
 		return ChannelView{}, err
+	}
+	if ad.check != nil {
+		if err := ad.check(settings); err != nil {
+			return ChannelView{}, err
+		}
 	}
 	if err := d.checkReplyChannel(ctx, a.OrgID(), c.Kind, settings); err != nil {
 		return ChannelView{}, err
@@ -371,6 +383,9 @@ func (d *Service) deliver(ctx context.Context, j *store.Job) error {
 		return err
 	}
 	out := channel.Outbound{MessageID: m.ID, To: to, Text: m.Body, QuickReplies: m.QuickReplies}
+	if err := d.emailThread(ctx, c, conv, m, &out); err != nil {
+		return err
+	}
 	for _, at := range m.Attachments {
 		out.Attachments = append(out.Attachments, channel.File{Name: at.Filename, ContentType: at.ContentType, Size: at.Size,
 			Open: func() (io.ReadCloser, error) {
