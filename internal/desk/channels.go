@@ -3,6 +3,7 @@ package desk
 import (
 	"bytes"
 	"context"
+	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -27,6 +28,9 @@ type adapter struct {
 	spec  channel.Spec
 	open  func(s channel.Settings, hc *http.Client) (channel.Sender, error)
 	check func(s channel.Settings) error // what the spec cannot check, if anything
+	// sealed: the kind's secret settings are encrypted at rest (sealed.go);
+	// its client gets them opened.
+	sealed bool
 }
 
 // adapters lists every channel kind the desk can configure. A kind whose
@@ -163,6 +167,11 @@ func (d *Service) AddChannel(ctx context.Context, orgID int64, kind model.Channe
 			return nil, err
 		}
 	}
+	if ad.sealed {
+		if err := d.sealSettings(ctx, orgID, ad.spec, settings); err != nil {
+			return nil, err
+		}
+	}
 	if err := d.checkReplyChannel(ctx, orgID, kind, settings); err != nil {
 		return nil, err
 	}
@@ -204,6 +213,11 @@ func (d *Service) UpdateChannel(ctx context.Context, a *Actor, id int64, name st
 			return ChannelView{}, err
 		}
 	}
+	if ad.sealed {
+		if err := d.sealSettings(ctx, a.OrgID(), ad.spec, settings); err != nil {
+			return ChannelView{}, err
+		}
+	}
 	if err := d.checkReplyChannel(ctx, a.OrgID(), c.Kind, settings); err != nil {
 		return ChannelView{}, err
 	}
@@ -233,8 +247,9 @@ func (d *Service) checkReplyChannel(ctx context.Context, orgID int64, kind model
 // senders caches provider clients by channel and settings: a client is
 // cheap, but some keep connections and tokens worth reusing.
 type senders struct {
-	mu sync.Mutex
-	m  map[[2]any]channel.Sender
+	mu   sync.Mutex
+	m    map[[2]any]channel.Sender
+	aead cipher.AEAD // opens sealed settings (sealed.go)
 }
 
 // sender returns the provider client for channel c.
@@ -250,6 +265,13 @@ func (d *Service) sender(c *model.Channel) (channel.Sender, error) {
 		return s, nil
 	}
 	settings, err := channel.ParseSettings(c.Settings)
+	if ad.sealed && err == nil {
+		d.senders.mu.Unlock() // opening may read the key from the store
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		settings, err = d.openSettings(ctx, c)
+		cancel()
+		d.senders.mu.Lock()
+	}
 	if err != nil {
 		return nil, channel.Permanent(err)
 	}

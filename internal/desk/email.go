@@ -26,7 +26,7 @@ import (
 // citizen's messages.
 
 // emailAdapter is the e-mail entry of adapters().
-var emailAdapter = adapter{spec: email.Spec, check: email.Check, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
+var emailAdapter = adapter{spec: email.Spec, check: email.Check, sealed: true, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
 	return email.New(s, hc), nil
 }}
 
@@ -365,8 +365,12 @@ func (d *Service) RunMailboxes(ctx context.Context, o MailOptions) {
 // reconnecting with a growing delay after a failure (a wrong password, a
 // server down, the folder gone), which the channel's health shows.
 func (d *Service) readMailbox(ctx context.Context, c *model.Channel, o MailOptions) {
-	s, err := channel.ParseSettings(c.Settings)
+	s, err := d.openSettings(ctx, c)
 	if err != nil {
+		d.log.Warn("mailbox settings", "channel", c.ID, "err", err)
+		if nerr := d.st.NoteChannelError(ctx, c.ID, err.Error()); nerr != nil {
+			d.log.Warn("channel health", "channel", c.ID, "err", nerr)
+		}
 		return
 	}
 	backoff := 5 * time.Second

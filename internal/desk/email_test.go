@@ -263,6 +263,17 @@ func TestEmailRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := newEmailWorld(t, s, nil)
+		// The password is sealed at rest; the view masks it.
+		stored, err := s.Channel(ctx, w.org.ID, w.em.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(stored.Settings, mailPass) || !strings.Contains(stored.Settings, "sealed:v1:") {
+			t.Errorf("stored settings: %s", stored.Settings)
+		}
+		if v := w.d.ViewChannel(stored); v.Settings["password"] != channel.Masked || v.Settings["address"] != deskAddress {
+			t.Errorf("view: %v", v.Settings)
+		}
 
 		// A citizen writes, with a photo inline and a PDF: a new
 		// conversation named by the subject, the files stored.
