@@ -636,6 +636,17 @@ func TestMailboxReader(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// The folder disappears: the channel's health says so.
+		if err := w.ms.inbox.Delete("INBOX"); err != nil {
+			t.Fatal(err)
+		}
+		stop = start(100 * time.Millisecond)
+		waitHealth(t, s, w.org.ID, w.em.ID, "folder INBOX")
+		stop()
+		if err := w.ms.inbox.Create("INBOX", nil); err != nil {
+			t.Fatal(err)
+		}
+
 		// A wrong password: the channel's health shows the error.
 		bad := w.em.Settings
 		set, _ := channel.ParseSettings(bad)
@@ -643,33 +654,33 @@ func TestMailboxReader(t *testing.T) {
 		if _, err := w.d.UpdateChannel(ctx, w.actor(t, model.RoleAdmin), w.em.ID, w.em.Name, set, true); err != nil {
 			t.Fatal(err)
 		}
-		rctx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			w.d.RunMailboxes(rctx, desk.MailOptions{Owner: "test", Lease: time.Minute, Rescan: 50 * time.Millisecond})
-		}()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			cs, err := s.ChannelsHealth(ctx, w.org.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var health *model.Channel
-			for _, c := range cs {
-				if c.ID == w.em.ID {
-					health = c
-				}
-			}
-			if health != nil && strings.Contains(health.LastError, "login refused") {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("health after a wrong password: %+v", health)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		cancel()
-		<-done
+		stop = start(100 * time.Millisecond)
+		waitHealth(t, s, w.org.ID, w.em.ID, "login refused")
+		stop()
 	})
+}
+
+// waitHealth waits for channel id's health to show an error containing want.
+func waitHealth(t *testing.T, s *store.Store, orgID, id int64, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		cs, err := s.ChannelsHealth(context.Background(), orgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var health *model.Channel
+		for _, c := range cs {
+			if c.ID == id {
+				health = c
+			}
+		}
+		if health != nil && strings.Contains(health.LastError, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("health: %+v, want an error with %q", health, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
