@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -682,5 +683,42 @@ func waitHealth(t *testing.T, s *store.Store, orgID, id int64, want string) {
 			t.Fatalf("health: %+v, want an error with %q", health, want)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// BenchmarkReceiveEmail: a citizen's new e-mail, parsed, stored and
+// routed (SQLite), per message.
+func BenchmarkReceiveEmail(b *testing.B) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, storetest.URL(b, store.SQLite), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	d, err := desk.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), desk.Options{PasswordParams: auth.TestPasswordParams()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	org := &model.Organization{Slug: "bench", Name: "Bench"}
+	if err := s.CreateOrganization(ctx, org); err != nil {
+		b.Fatal(err)
+	}
+	ch, err := d.AddChannel(ctx, org.ID, model.ChannelEmail, "e-mail", channel.Settings{"address": deskAddress,
+		"imap_url": "imaps://127.0.0.1:993", "smtp_url": "smtps://127.0.0.1:465", "password": "x"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		n++
+		raw := fmt.Appendf(nil, "From: Citizen %d <c%d@example.com>\r\nTo: %s\r\nSubject: Domanda %d\r\nMessage-ID: <bench-%d@example.com>\r\n"+
+			"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nBuongiorno, vorrei sapere come rinnovare il permesso di soggiorno.\r\n\r\n-- \r\nCitizen\r\n",
+			n%50, n%50, deskAddress, n, n)
+		if _, err := d.ReceiveEmail(ctx, ch, raw); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -272,3 +272,15 @@ func FuzzDaticert(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParse(b *testing.B) {
+	for _, name := range []string{"gmail_reply.eml", "outlook_reply.eml", "attachments.eml", "pec_envelope.eml", "pec_avvenuta_consegna.eml"} {
+		raw := sample(b, name)
+		b.Run(strings.TrimSuffix(name, ".eml"), func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				Parse(raw, Options{PEC: true})
+			}
+		})
+	}
+}
