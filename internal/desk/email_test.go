@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,13 +40,20 @@ type mailServers struct {
 	client             *http.Client // trusts the test certificate
 	inbox              *imapmemserver.User
 
-	mu      sync.Mutex
-	sent    [][]byte
-	rcpts   []string
-	refuse  error // the SMTP server answers this to DATA, while set
-	logins  int
-	badAuth int
+	mu          sync.Mutex
+	sent        [][]byte
+	rcpts       []string
+	refuse      error // the SMTP server answers this to DATA, while set
+	logins      int
+	badAuth     int
+	oauthLogins int
 }
+
+// errBadToken and errBadPassword are what Gmail answers to a refused login.
+var (
+	errBadToken    = &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Username and Password not accepted"}
+	errBadPassword = errBadToken
+)
 
 const (
 	deskAddress = "sportello@sportello.example.it"
@@ -121,14 +127,17 @@ type smtpSession struct {
 	authed bool
 }
 
-func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain, "XOAUTH2"} }
 func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
+	if mech == "XOAUTH2" {
+		return &xoauth2Server{ms: s.ms, s: s}, nil
+	}
 	return sasl.NewPlainServer(func(identity, username, password string) error {
 		s.ms.mu.Lock()
 		defer s.ms.mu.Unlock()
 		if username != mailUser || password != mailPass {
 			s.ms.badAuth++
-			return errors.New("invalid credentials")
+			return errBadPassword
 		}
 		s.ms.logins++
 		s.authed = true
