@@ -104,7 +104,7 @@ func (d *Service) ReceiveEmail(ctx context.Context, c *model.Channel, raw []byte
 	}
 	in := store.Inbound{OrgID: c.OrgID, ChannelID: c.ID, Channel: c.Kind, From: model.Identity{Kind: model.IdentityEmail, Value: m.From},
 		DisplayName: clipRunes(m.Name, 200), ProviderMessageID: m.MessageID, Body: clipRunes(m.Text, store.MaxBody), At: m.Date,
-		Subject: m.Subject, NewThread: true, Automated: m.Automated || m.Bounce != nil}
+		Subject: m.Subject, NewThread: true, Automated: m.Automated || m.Bounce != nil, Quoted: m.Folded}
 	if in.Body == "" {
 		in.Body = clipRunes(m.Subject, store.MaxBody)
 	}
@@ -127,8 +127,6 @@ func (d *Service) ReceiveEmail(ctx context.Context, c *model.Channel, raw []byte
 	files := m.Files
 	if m.Certified != nil {
 		files = append(files, email.File{Name: "envelope.eml", ContentType: "message/rfc822", Data: m.Certified.Envelope})
-	} else if m.Cut {
-		files = append(files, email.File{Name: "message.eml", ContentType: "message/rfc822", Data: raw})
 	}
 	var refused []string
 	for _, f := range files {

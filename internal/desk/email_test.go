@@ -339,8 +339,8 @@ func TestEmailRoundTrip(t *testing.T) {
 		}
 		msgs = w.messages(t, conv.ID)
 		last := msgs[len(msgs)-1]
-		if last.Body != "Sì, giovedì va bene" || len(last.Attachments) != 1 || last.Attachments[0].Filename != "message.eml" {
-			t.Errorf("reply stored as %q with %v", last.Body, last.Attachments)
+		if last.Body != "Sì, giovedì va bene" || last.Quoted != "On Mon, 2 Mar 2026 at 09:40, Sportello <"+deskAddress+"> wrote:\n> earlier" {
+			t.Errorf("reply stored as %q, quoted %q", last.Body, last.Quoted)
 		}
 
 		// A second reply threads under the whole conversation.

@@ -255,6 +255,10 @@ type Message struct {
 	Original    *Translation `json:"original,omitempty"`
 	Translation *Translation `json:"translation,omitempty"`
 
+	// E-mail: the quoted history and signature left out of Body, shown
+	// on demand.
+	Quoted string `json:"quoted,omitempty"`
+
 	// Certified e-mail (PEC): the provider's certificate of an inbound
 	// message, the receipts about an outbound one.
 	Certificate *Certificate `json:"certificate,omitempty"`

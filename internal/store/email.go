@@ -198,7 +198,8 @@ func (s *Store) AddReceipt(ctx context.Context, orgID, channelID int64, provider
 	return id, err
 }
 
-// fillCertified loads the certificates and receipts of e-mail messages.
+// fillCertified loads what e-mail messages have besides their body: the
+// quoted history folded away, the certificates and the receipts.
 func (s *Store) fillCertified(ctx context.Context, r q, orgID int64, out []*model.Message) error {
 	if len(out) == 0 {
 		return nil
@@ -210,6 +211,25 @@ func (s *Store) fillCertified(ctx context.Context, r q, orgID int64, out []*mode
 		args = append(args, m.ID)
 	}
 	in := placeholders(len(out))
+	qrows, err := r.query(ctx, "SELECT message_id, body FROM message_quotes WHERE org_id = ? AND message_id IN ("+in+")", args...)
+	if err != nil {
+		return err
+	}
+	defer qrows.Close()
+	for qrows.Next() {
+		var id int64
+		var body string
+		if err := qrows.Scan(&id, &body); err != nil {
+			return err
+		}
+		if m := byID[id]; m != nil {
+			m.Quoted = body
+		}
+	}
+	if err := qrows.Err(); err != nil {
+		return err
+	}
+	qrows.Close()
 	rows, err := r.query(ctx, "SELECT message_id, transport, provider, identifier, certified_at FROM message_certificates WHERE org_id = ? AND message_id IN ("+in+")", args...)
 	if err != nil {
 		return err

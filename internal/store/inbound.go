@@ -39,6 +39,7 @@ type Inbound struct {
 	NewThread      bool
 	Subject        string
 	Certificate    *model.Certificate
+	Quoted         string // an e-mail's quoted history and signature, left out of Body
 	// Automated is a message sent by a machine (an auto-reply, a mailing
 	// list): the desk answers nothing to it automatically. Not stored.
 	Automated bool
@@ -176,6 +177,11 @@ func appendInbound(ctx context.Context, tx q, in Inbound, from model.Identity, n
 	}
 	if err := insertCertificate(ctx, tx, in.OrgID, m.ID, in.Certificate); err != nil {
 		return err
+	}
+	if in.Quoted != "" {
+		if _, err := tx.exec(ctx, "INSERT INTO message_quotes (message_id, org_id, body) VALUES (?, ?, ?)", m.ID, in.OrgID, clipText(in.Quoted, MaxBody)); err != nil {
+			return err
+		}
 	}
 	res.MessageID, res.Seq = m.ID, m.Seq
 	// A citizen writing again wakes a pending or snoozed conversation.

@@ -31,10 +31,10 @@ type Message struct {
 	Date       time.Time
 
 	// Text is what the conversation shows: the plain text part, or the
-	// HTML part turned into text; quoted history and a signature below
-	// "-- " are left out (Cut says so), forwarded messages are kept whole.
-	Text string
-	Cut  bool
+	// HTML part turned into text, without quoted history and a signature
+	// below "-- ", which are in Folded; forwarded messages are kept whole.
+	Text   string
+	Folded string
 
 	Files    []File
 	Problems []Problem
@@ -157,10 +157,7 @@ func (p *parser) message(raw []byte, depth int) *Message {
 		text = htmlText(w.html)
 	}
 	text = strings.TrimSpace(normalizeNewlines(text))
-	if shown, cut := Collapse(text); cut {
-		text, m.Cut = shown, true
-	}
-	m.Text = text
+	m.Text, m.Folded = Collapse(text)
 	if depth == 0 && len(p.status) > 0 {
 		m.Bounce = parseDSN(p.status, p.origHeaders)
 		m.Automated = true

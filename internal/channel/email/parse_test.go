@@ -59,8 +59,8 @@ func TestParseSamples(t *testing.T) {
 			if m.Text != tt.text {
 				t.Errorf("text = %q, want %q", m.Text, tt.text)
 			}
-			if m.Cut != tt.cut {
-				t.Errorf("cut = %v, want %v", m.Cut, tt.cut)
+			if (m.Folded != "") != tt.cut {
+				t.Errorf("folded = %q, want some: %v", m.Folded, tt.cut)
 			}
 			if got := strings.Join(m.InReplyTo, " "); got != tt.inReplyTo {
 				t.Errorf("in-reply-to = %q, want %q", got, tt.inReplyTo)
@@ -215,6 +215,13 @@ func TestCollapse(t *testing.T) {
 		if got, _ := Collapse(tt.in); got != tt.want {
 			t.Errorf("Collapse(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestCollapseKeepsWhatItFolds(t *testing.T) {
+	shown, folded := Collapse("Va bene.\n\nIl giorno 4 mar 2026, alle ore 18:05, Sportello <s@x.it> ha scritto:\n> Ci vediamo domani.")
+	if shown != "Va bene." || folded != "Il giorno 4 mar 2026, alle ore 18:05, Sportello <s@x.it> ha scritto:\n> Ci vediamo domani." {
+		t.Errorf("shown %q folded %q", shown, folded)
 	}
 }
 

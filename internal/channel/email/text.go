@@ -134,16 +134,15 @@ var (
 	fwdLine    = regexp.MustCompile(`(?i)(forwarded message|begin forwarded message|messaggio inoltrato|inizio messaggio inoltrato|message transféré|mensaje reenviado)`)
 )
 
-// Collapse returns what a conversation shows of a message's text: the
-// citizen's new words, without the quoted history of earlier messages and
-// without a signature below the standard "-- " line. A forwarded message
-// is kept whole: what was forwarded is the point. cut reports whether
-// anything was left out.
-func Collapse(text string) (shown string, cut bool) {
+// Collapse splits a message's text into what a conversation shows, the
+// citizen's new words, and what it folds away: the quoted history of
+// earlier messages and a signature below the standard "-- " line. A
+// forwarded message is kept whole: what was forwarded is the point.
+func Collapse(text string) (shown, folded string) {
 	lines := strings.Split(text, "\n")
 	for _, l := range lines {
 		if fwdLine.MatchString(l) {
-			return text, false
+			return text, ""
 		}
 	}
 	end := len(lines)
@@ -167,13 +166,13 @@ func Collapse(text string) (shown string, cut bool) {
 		}
 	}
 	if end == len(lines) {
-		return text, false
+		return text, ""
 	}
 	shown = strings.TrimSpace(strings.Join(lines[:end], "\n"))
 	if shown == "" {
-		return text, false // only quotes: show them rather than nothing
+		return text, "" // only quotes: show them rather than nothing
 	}
-	return shown, true
+	return shown, strings.TrimSpace(strings.Join(lines[end:], "\n"))
 }
 
 // quotedHeaderBlock: a "From:" line followed within three lines by a

@@ -44,7 +44,7 @@ func TestEmailChannelPages(t *testing.T) {
 		at := time.Date(2026, 3, 10, 8, 30, 5, 0, time.UTC)
 		res, err := s.RecordInbound(ctx, store.Inbound{OrgID: e.org.ID, ChannelID: pec.ID, Channel: pec.Kind,
 			From: model.Identity{Kind: model.IdentityEmail, Value: "laura.neri@pec.avvocati.example.it"}, ProviderMessageID: "inner-1@pec",
-			Body: "Si trasmette l'istanza.", NewThread: true, Subject: "Istanza",
+			Body: "Si trasmette l'istanza.", NewThread: true, Subject: "Istanza", Quoted: "-- \nAvv. Laura Neri, foro di Perugia",
 			Certificate: &model.Certificate{Transport: "posta-certificata", Provider: "FAKEPEC S.p.A.", Identifier: "opec-1", At: &at}})
 		if err != nil {
 			t.Fatal(err)
@@ -61,7 +61,7 @@ func TestEmailChannelPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		conv := admin.get(convURL(res.ConversationID)).body
-		wantContains(t, "conversation", conv, `class="badge certified"`, "FAKEPEC S.p.A.", `<ul class="receipts"`,
+		wantContains(t, "conversation", conv, `<details class="quoted">`, "Avv. Laura Neri, foro di Perugia", `class="badge certified"`, "FAKEPEC S.p.A.", `<ul class="receipts"`,
 			"<bdi>laura.neri@pec.avvocati.example.it</bdi>")
 		wantMissing(t, "conversation", conv, "anomaly")
 	})

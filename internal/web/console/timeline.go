@@ -68,6 +68,7 @@ type timelineItem struct {
 	// the receipts about an outbound one (its legal delivery status).
 	Certified string
 	Anomaly   bool
+	Quoted    string // an e-mail's quoted history, folded
 	Receipts  []receiptItem
 }
 
@@ -109,6 +110,7 @@ func (c *Console) timeline(p *locale.Printer, n names, contact string, msgs []*m
 		for _, a := range m.Attachments {
 			it.Attachments = append(it.Attachments, a.Filename)
 		}
+		it.Quoted = m.Quoted
 		if ct := m.Certificate; ct != nil {
 			it.Anomaly = !ct.Legal()
 			switch {

@@ -37,3 +37,11 @@ CREATE TABLE message_receipts (
     created_at  INTEGER NOT NULL
 );
 CREATE INDEX message_receipts_message ON message_receipts (message_id, org_id);
+
+-- What an e-mail's conversation folds away: the quoted history of earlier
+-- messages and the signature, shown on demand.
+CREATE TABLE message_quotes (
+    message_id  INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    org_id      INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    body        TEXT    NOT NULL
+);
