@@ -70,6 +70,13 @@ type EmailResult struct {
 // (same Message-ID) stores nothing new. It returns once everything is
 // stored.
 func (d *Service) ReceiveEmail(ctx context.Context, c *model.Channel, raw []byte) (EmailResult, error) {
+	return d.receiveEmail(ctx, c, raw, int64(len(raw)))
+}
+
+// receiveEmail is ReceiveEmail of a message of size bytes of which raw is
+// what was fetched: a message over the reader's limit is kept as far as
+// it was read, with a note.
+func (d *Service) receiveEmail(ctx context.Context, c *model.Channel, raw []byte, size int64) (EmailResult, error) {
 	if c.Kind != model.ChannelEmail {
 		return EmailResult{}, model.Invalid("channel", "email.invalid_channel", "not an e-mail channel", nil)
 	}
@@ -82,6 +89,10 @@ func (d *Service) ReceiveEmail(ctx context.Context, c *model.Channel, raw []byte
 		limit = d.files.MaxSize()
 	}
 	m := email.Parse(raw, email.Options{MaxFile: limit, PEC: s["pec"] == "true"})
+	if size > int64(len(raw)) {
+		// Cut short on purpose: say so, rather than that its end is broken.
+		m.Problems = []email.Problem{{Kind: "too_large", Name: clipRunes(m.Subject, 100) + ".eml", Size: size}}
+	}
 	switch {
 	case m.Receipt != nil:
 		return EmailResult{Kind: "receipt"}, d.pecReceipt(ctx, c, m.Receipt)
@@ -293,6 +304,9 @@ type MailOptions struct {
 	Lease  time.Duration // how long a claim on a mailbox lasts; 0: two minutes
 	Rescan time.Duration // how often the list of e-mail channels is read again; 0: 30 seconds
 	Poll   time.Duration // how often a server without IDLE is asked; 0: a minute
+	// MaxMessage bounds what is read of one message: beyond, the rest is
+	// left on the server and a note says so. 0: 50 MiB.
+	MaxMessage int64
 }
 
 // RunMailboxes reads every active e-mail channel's mailbox until ctx
@@ -419,9 +433,9 @@ func (d *Service) readOnce(ctx context.Context, c *model.Channel, s channel.Sett
 		}
 	}()
 	r := email.NewReader(s, d.httpClient)
-	r.Poll = o.Poll
-	err := r.Run(ctx, email.State{UIDValidity: mb.UIDValidity, LastUID: mb.LastUID}, func(ctx context.Context, raw []byte, next email.State) error {
-		if _, err := d.ReceiveEmail(ctx, c, raw); err != nil {
+	r.Poll, r.MaxMessage = o.Poll, o.MaxMessage
+	err := r.Run(ctx, email.State{UIDValidity: mb.UIDValidity, LastUID: mb.LastUID}, func(ctx context.Context, raw []byte, size int64, next email.State) error {
+		if _, err := d.receiveEmail(ctx, c, raw, size); err != nil {
 			return err
 		}
 		return d.st.SaveMailbox(ctx, o.Owner, store.Mailbox{ChannelID: c.ID, UIDValidity: next.UIDValidity, LastUID: next.LastUID})

@@ -587,12 +587,16 @@ func TestMailboxReader(t *testing.T) {
 		w.ms.deliver(t, mailSample(t, "gmail_reply.eml"))
 		w.ms.deliver(t, mailSample(t, "outlook_reply.eml"))
 
-		start := func(poll time.Duration) func() {
+		start := func(poll time.Duration, maxMessage ...int64) func() {
 			rctx, cancel := context.WithCancel(ctx)
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
-				w.d.RunMailboxes(rctx, desk.MailOptions{Owner: "test", Lease: time.Minute, Rescan: 50 * time.Millisecond, Poll: poll})
+				o := desk.MailOptions{Owner: "test", Lease: time.Minute, Rescan: 50 * time.Millisecond, Poll: poll}
+				if len(maxMessage) > 0 {
+					o.MaxMessage = maxMessage[0]
+				}
+				w.d.RunMailboxes(rctx, o)
 			}()
 			return func() { cancel(); <-done }
 		}
@@ -633,9 +637,36 @@ func TestMailboxReader(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		waitFor(3)
 		stop()
-		// Saved state: the next run would start after UID 3.
+		// A message over the reader's limit: kept as far as it was read,
+		// with a note.
+		big := []byte("From: kofi@example.com\r\nTo: " + deskAddress + "\r\nSubject: Documenti grandi\r\nMessage-ID: <big-imap@example.com>\r\n" +
+			"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nEcco il documento.\r\n--b\r\n" +
+			"Content-Type: application/pdf; name=doc.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" + strings.Repeat("JVBERi0xLjQK\r\n", 2000) + "--b--\r\n")
+		w.ms.deliver(t, big)
+		stop = start(100*time.Millisecond, 1024)
+		waitFor(4)
+		stop()
+		convs, _, err := s.Conversations(ctx, w.org.ID, store.ConversationFilter{Channel: model.ChannelEmail})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bigConv int64
+		for _, c := range convs {
+			if c.Subject == "Documenti grandi" {
+				bigConv = c.ID
+			}
+		}
+		if msgs := w.messages(t, bigConv); len(msgs) < 2 || msgs[0].Body != "Ecco il documento." || msgs[len(msgs)-1].Direction != model.DirectionNote ||
+			!strings.Contains(msgs[len(msgs)-1].Body, "Documenti grandi.eml") {
+			for _, m := range msgs {
+				t.Logf("%s %q", m.Direction, m.Body)
+			}
+			t.Errorf("a message over the limit, in conversation %d", bigConv)
+		}
+
+		// Saved state: the next run would start after UID 4.
 		mb, ok, err := s.ClaimMailbox(ctx, w.org.ID, w.em.ID, "test", time.Minute)
-		if err != nil || !ok || mb.LastUID != 3 || mb.UIDValidity == 0 {
+		if err != nil || !ok || mb.LastUID != 4 || mb.UIDValidity == 0 {
 			t.Errorf("mailbox state %+v %v %v", mb, ok, err)
 		}
 		// Another instance cannot take the mailbox while the lease runs.

@@ -27,6 +27,9 @@ type Reader struct {
 	s    channel.Settings
 	tls  *tls.Config
 	Poll time.Duration // without IDLE, how often to look; 0: a minute
+	// MaxMessage bounds what is fetched of one message; beyond, only its
+	// first MaxMessage bytes are (headers, text, the first files). 0: 50 MiB.
+	MaxMessage int64
 }
 
 // NewReader returns a reader for a channel's settings; TLS roots as for New.
@@ -34,9 +37,10 @@ func NewReader(s channel.Settings, hc *http.Client) *Reader {
 	return &Reader{s: s, tls: TLSConfig(hc)}
 }
 
-// Handler takes one message, by UID, and returns once it is stored; the
-// state passed is the one to save after it.
-type Handler func(ctx context.Context, raw []byte, next State) error
+// Handler takes one message and returns once it is stored; the state
+// passed is the one to save after it. size is the message's size on the
+// server: more than len(raw) when it was cut at MaxMessage.
+type Handler func(ctx context.Context, raw []byte, size int64, next State) error
 
 // Run logs in and hands every message above st.LastUID to handle, in
 // UID order, then waits for new mail (IDLE where the server has it,
@@ -119,10 +123,31 @@ func (r *Reader) fetchNew(ctx context.Context, c *imapclient.Client, st State, h
 	if err != nil {
 		return st, err
 	}
-	section := &imap.FetchItemBodySection{Peek: true}
+	var uids []imap.UID
 	for _, uid := range res.AllUIDs() {
-		if uint32(uid) <= st.LastUID {
-			continue // "n:*" always matches the last message
+		if uint32(uid) > st.LastUID { // "n:*" always matches the last message
+			uids = append(uids, uid)
+		}
+	}
+	if len(uids) == 0 {
+		return st, ctx.Err()
+	}
+	sizes := map[imap.UID]int64{}
+	infos, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+	if err != nil {
+		return st, err
+	}
+	for _, m := range infos {
+		sizes[m.UID] = m.RFC822Size
+	}
+	max := r.MaxMessage
+	if max <= 0 {
+		max = 50 << 20
+	}
+	for _, uid := range uids {
+		section := &imap.FetchItemBodySection{Peek: true}
+		if sizes[uid] > max {
+			section.Partial = &imap.SectionPartial{Offset: 0, Size: max}
 		}
 		msgs, err := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
 		if err != nil {
@@ -130,10 +155,11 @@ func (r *Reader) fetchNew(ctx context.Context, c *imapclient.Client, st State, h
 		}
 		next := State{UIDValidity: st.UIDValidity, LastUID: uint32(uid)}
 		for _, m := range msgs {
-			if m.UID != uid {
+			if m.UID != uid || len(m.BodySection) == 0 {
 				continue
 			}
-			if err := handle(ctx, m.FindBodySection(section), next); err != nil {
+			raw := m.BodySection[0].Bytes
+			if err := handle(ctx, raw, max64(sizes[uid], int64(len(raw))), next); err != nil {
 				return st, err
 			}
 		}
@@ -172,4 +198,11 @@ func (r *Reader) wait(ctx context.Context, c *imapclient.Client, news <-chan str
 		return err
 	}
 	return ctx.Err()
+}
+
+func max64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
 }
