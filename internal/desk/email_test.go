@@ -507,6 +507,11 @@ func TestEmailPEC(t *testing.T) {
 		if m.DeliveryStatus != model.DeliveryFailed || !strings.Contains(m.Error, "indirizzo non valido") {
 			t.Errorf("mancata consegna: %s %q", m.DeliveryStatus, m.Error)
 		}
+		// Ordinary mail that reached the PEC mailbox: kept, not certified.
+		an := w.receive(t, mailSample(t, "pec_anomalia.eml"))
+		if msgs := w.messages(t, an.ConversationID); msgs[0].Certificate == nil || msgs[0].Certificate.Legal() || msgs[0].Body != "Scrivo da una casella normale." {
+			t.Errorf("anomaly envelope: %q %+v", msgs[0].Body, msgs[0].Certificate)
+		}
 		// A receipt about a message we never sent changes nothing.
 		if r := w.receive(t, mailSample(t, "pec_accettazione.eml")); r.Kind != "receipt" {
 			t.Errorf("unknown receipt: %+v", r)

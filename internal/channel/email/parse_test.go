@@ -168,6 +168,16 @@ func TestParsePECEnvelope(t *testing.T) {
 	}
 }
 
+func TestParsePECAnomaly(t *testing.T) {
+	// Ordinary mail that reached a certified mailbox comes in an anomaly
+	// envelope: the sender's message, marked as not certified.
+	m := Parse(sample(t, "pec_anomalia.eml"), Options{PEC: true})
+	if m.Certified == nil || m.Certified.Transport != "errore" || m.From != "mario.rossi@gmail.com" || m.Text != "Scrivo da una casella normale." ||
+		m.MessageID != "ordinary-1@mail.gmail.com" {
+		t.Errorf("anomaly: certified %+v from %q text %q id %q", m.Certified, m.From, m.Text, m.MessageID)
+	}
+}
+
 func TestParsePECReceipts(t *testing.T) {
 	tests := []struct {
 		file, kind, recipient, errText string
