@@ -395,9 +395,13 @@ func (d *Service) readMailbox(ctx context.Context, c *model.Channel, o MailOptio
 			sleep(ctx, o.Lease/2)
 			continue
 		}
+		began := time.Now()
 		err = d.readOnce(ctx, c, s, mb, o)
 		if ctx.Err() != nil {
 			break
+		}
+		if time.Since(began) > 5*time.Minute {
+			backoff = 5 * time.Second // it worked for a while: a new problem
 		}
 		if err != nil {
 			d.log.Warn("mailbox", "channel", c.ID, "err", err)
