@@ -2,7 +2,10 @@ package desk_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/emersion/go-sasl"
@@ -57,6 +60,41 @@ func TestEmailOAuth2(t *testing.T) {
 		out = w.reply(t, res.ConversationID, "Secondo")
 		if out.DeliveryStatus != model.DeliveryFailed || !strings.Contains(out.Error, "login refused") {
 			t.Errorf("with a refused token: %s %q", out.DeliveryStatus, out.Error)
+		}
+
+		// With a refresh token, the desk gets access tokens from the
+		// provider's token endpoint, and keeps one until it expires.
+		var calls atomic.Int32
+		ts := httptest.NewTLSServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			_ = r.ParseForm()
+			if r.Form.Get("grant_type") != "refresh_token" || r.Form.Get("refresh_token") != "1//refresh" || r.Form.Get("client_id") != "client-1" ||
+				r.Form.Get("client_secret") != "client-secret" {
+				http.Error(rw, `{"error":"invalid_grant"}`, http.StatusBadRequest)
+				return
+			}
+			calls.Add(1)
+			rw.Header().Set("Content-Type", "application/json")
+			_, _ = rw.Write([]byte(`{"access_token":"` + mailToken + `","expires_in":3599,"token_type":"Bearer"}`))
+		}))
+		defer ts.Close()
+		set = channel.Settings{"address": deskAddress, "imap_url": "imaps://" + w.ms.imapAddr, "smtp_url": "smtps://" + w.ms.smtpAddr,
+			"username": mailUser, "oauth2_refresh_token": "1//refresh", "oauth2_client_id": "client-1", "oauth2_client_secret": "client-secret",
+			"oauth2_token_url": ts.URL + "/token"}
+		if _, err := w.d.UpdateChannel(ctx, w.actor(t, model.RoleAdmin), w.em.ID, w.em.Name, set, true); err != nil {
+			t.Fatal(err)
+		}
+		for _, text := range []string{"Terzo", "Quarto"} {
+			if out := w.reply(t, res.ConversationID, text); out.DeliveryStatus != model.DeliverySent {
+				t.Errorf("with a refreshed token: %s %q", out.DeliveryStatus, out.Error)
+			}
+		}
+		if n := calls.Load(); n != 1 {
+			t.Errorf("%d token requests for two replies, want 1", n)
+		}
+		// A refresh token without its endpoint is refused.
+		delete(set, "oauth2_token_url")
+		if _, err := w.d.UpdateChannel(ctx, w.actor(t, model.RoleAdmin), w.em.ID, w.em.Name, set, true); !model.ErrorIs(err, model.CodeInvalid) {
+			t.Errorf("a refresh token without a token URL: %v", err)
 		}
 	})
 }

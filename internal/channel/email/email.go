@@ -44,6 +44,11 @@ var Spec = channel.Spec{
 		{Name: "username"},
 		{Name: "password", Secret: true},
 		{Name: "oauth2_token", Secret: true},
+		{Name: "oauth2_refresh_token", Secret: true},
+		{Name: "oauth2_client_id"},
+		{Name: "oauth2_client_secret", Secret: true},
+		{Name: "oauth2_token_url"},
+		{Name: "oauth2_scope"},
 		{Name: "folder", Default: "INBOX"},
 		{Name: "pec", Default: "false", Choices: []string{"true", "false"}},
 	},
@@ -53,6 +58,11 @@ var Spec = channel.Spec{
 func Check(s channel.Settings) error {
 	if _, err := mail.ParseAddress(s["address"]); err != nil {
 		return model.Invalid("settings", "email.invalid_setting", "address is not an e-mail address", map[string]any{"Value": "address"})
+	}
+	if s["oauth2_refresh_token"] != "" {
+		if u, err := url.Parse(s["oauth2_token_url"]); err != nil || u.Scheme != "https" || u.Host == "" || s["oauth2_client_id"] == "" {
+			return model.Invalid("settings", "email.invalid_setting", "a refresh token needs oauth2_client_id and an https oauth2_token_url", map[string]any{"Value": "oauth2_token_url"})
+		}
 	}
 	for _, k := range []string{"imap_url", "smtp_url"} {
 		if _, _, err := serverOf(s[k], strings.TrimSuffix(k, "_url")); err != nil {
@@ -87,15 +97,16 @@ func serverOf(raw, proto string) (addr string, implicitTLS bool, err error) {
 
 // Adapter sends a mailbox's replies over SMTP.
 type Adapter struct {
-	s   channel.Settings
-	tls *tls.Config
-	now func() time.Time
+	s      channel.Settings
+	tls    *tls.Config
+	now    func() time.Time
+	tokens *tokens
 }
 
 // New returns the adapter for a channel's settings. The TLS roots are
 // those of the desk's HTTP client, when it sets any (tests do).
 func New(s channel.Settings, hc *http.Client) *Adapter {
-	return &Adapter{s: s, tls: TLSConfig(hc), now: time.Now}
+	return &Adapter{s: s, tls: TLSConfig(hc), now: time.Now, tokens: newTokens(s, hc)}
 }
 
 // TLSConfig returns the TLS settings of hc's transport, nil for the
@@ -257,7 +268,11 @@ func (a *Adapter) submit(ctx context.Context, to string, raw []byte) error {
 	if err := c.Hello(localName(a.Address())); err != nil {
 		return smtpError(err)
 	}
-	if auth := a.auth(); auth != nil {
+	auth, err := a.auth(ctx)
+	if err != nil {
+		return err
+	}
+	if auth != nil {
 		if err := c.Auth(auth); err != nil {
 			return smtpError(fmt.Errorf("login refused: %w", err))
 		}
@@ -290,16 +305,20 @@ func (a *Adapter) tlsFor(host string) *tls.Config {
 	return cfg
 }
 
-// auth picks XOAUTH2 when a token is set, else PLAIN with the password.
-func (a *Adapter) auth() sasl.Client {
+// auth picks XOAUTH2 when OAuth2 is set up, else PLAIN with the password.
+func (a *Adapter) auth(ctx context.Context) (sasl.Client, error) {
 	user := a.s.Get("username", a.s["address"])
-	if tok := a.s["oauth2_token"]; tok != "" {
-		return xoauth2{user: user, token: tok}
+	if a.tokens.oauth() {
+		tok, err := a.tokens.get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return xoauth2{user: user, token: tok}, nil
 	}
 	if pw := a.s["password"]; pw != "" {
-		return sasl.NewPlainClient("", user, pw)
+		return sasl.NewPlainClient("", user, pw), nil
 	}
-	return nil
+	return nil, nil
 }
 
 // smtpError marks a 5xx answer permanent.

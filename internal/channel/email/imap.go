@@ -24,9 +24,10 @@ type State struct {
 
 // Reader reads a mailbox over IMAP.
 type Reader struct {
-	s    channel.Settings
-	tls  *tls.Config
-	Poll time.Duration // without IDLE, how often to look; 0: a minute
+	s      channel.Settings
+	tls    *tls.Config
+	tokens *tokens
+	Poll   time.Duration // without IDLE, how often to look; 0: a minute
 	// MaxMessage bounds what is fetched of one message; beyond, only its
 	// first MaxMessage bytes are (headers, text, the first files). 0: 50 MiB.
 	MaxMessage int64
@@ -34,7 +35,7 @@ type Reader struct {
 
 // NewReader returns a reader for a channel's settings; TLS roots as for New.
 func NewReader(s channel.Settings, hc *http.Client) *Reader {
-	return &Reader{s: s, tls: TLSConfig(hc)}
+	return &Reader{s: s, tls: TLSConfig(hc), tokens: newTokens(s, hc)}
 }
 
 // Handler takes one message and returns once it is stored; the state
@@ -87,8 +88,11 @@ func (r *Reader) Run(ctx context.Context, st State, handle Handler) error {
 	defer stop()
 
 	user := r.s.Get("username", r.s["address"])
-	if tok := r.s["oauth2_token"]; tok != "" {
-		err = c.Authenticate(xoauth2{user: user, token: tok})
+	if r.tokens.oauth() {
+		var tok string
+		if tok, err = r.tokens.get(ctx); err == nil {
+			err = c.Authenticate(xoauth2{user: user, token: tok})
+		}
 	} else {
 		err = c.Login(user, r.s["password"]).Wait()
 	}
