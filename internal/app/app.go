@@ -55,6 +55,7 @@ func commands() []command {
 		{"hours", "opening hours: hours check --org SLUG [--team T] [--channel C] --at RFC3339", cmdHours},
 		{"kb", "knowledge base: kb import --org SLUG PATH... | kb export --org SLUG --out DIR", cmdKB},
 		{"directory", "directory of services in HSDS: directory import|export (see docs/DIRECTORY.md)", cmdDirectory},
+		{"email", "e-mail channels: email import --channel ID FILE.eml … (as if fetched from the mailbox)", cmdEmail},
 		{"version", "print the version", cmdVersion},
 	}
 }

@@ -114,6 +114,8 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	// Channels that fetch messages by long polling instead of a webhook
 	// (a Telegram bot with mode=polling; internal/desk/polling.go).
 	workers.Go(func() { d.RunPollers(wctx, desk.PollOptions{}) })
+	// E-mail channels' mailboxes, read over IMAP (internal/desk/email.go).
+	workers.Go(func() { d.RunMailboxes(wctx, desk.MailOptions{}) })
 	if relay != nil {
 		workers.Go(func() { relay.Run(wctx) })
 	}

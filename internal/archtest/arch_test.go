@@ -41,6 +41,7 @@ var layers = map[string]int{
 	"internal/channel/twilio":     3,
 	"internal/channel/whatsapp":   3,
 	"internal/channel/messenger":  3,
+	"internal/channel/email":      3,
 	"internal/store/storetest":    3,
 	"internal/realtime/pgrelay":   3,
 	"internal/browsertest":        3,

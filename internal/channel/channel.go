@@ -207,6 +207,15 @@ type Outbound struct {
 	Attachments  []File
 	QuickReplies []string
 	Template     *Template // WhatsApp outside the 24-hour window
+
+	// E-mail: the conversation's subject and the ids of the messages this
+	// one answers, so that the reply joins its thread in the citizen's
+	// mail client. Auto marks an automatic reply (out of hours, a
+	// screener's question) rather than an operator's.
+	Subject    string
+	InReplyTo  string
+	References []string
+	Auto       bool
 }
 
 // File is an attachment to send. Open reads it from our storage; URL is

@@ -3,6 +3,7 @@ package desk
 import (
 	"bytes"
 	"context"
+	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -37,6 +38,10 @@ type adapter struct {
 	// polls reports whether a channel's settings ask for its events by
 	// long polling (its client is then a channel.Poller), not a webhook.
 	polls func(s channel.Settings) bool
+	check func(s channel.Settings) error // what the spec cannot check, if anything
+	// sealed: the kind's secret settings are encrypted at rest (sealed.go);
+	// its client gets them opened.
+	sealed bool
 }
 
 // adapters lists every channel kind the desk can configure. A kind whose
@@ -67,6 +72,7 @@ func adapters() map[model.ChannelKind]adapter {
 		model.ChannelMessenger: {spec: messenger.Spec, open: func(s channel.Settings, hc *http.Client) (channel.Sender, error) {
 			return messenger.New(s, hc), nil
 		}},
+		model.ChannelEmail: emailAdapter,
 	}
 }
 
@@ -186,6 +192,16 @@ func (d *Service) AddChannel(ctx context.Context, orgID int64, kind model.Channe
 	if err := ad.spec.Check(settings); err != nil {
 		return nil, err
 	}
+	if ad.check != nil {
+		if err := ad.check(settings); err != nil {
+			return nil, err
+		}
+	}
+	if ad.sealed {
+		if err := d.sealSettings(ctx, orgID, ad.spec, settings); err != nil {
+			return nil, err
+		}
+	}
 	if err := d.checkReplyChannel(ctx, orgID, kind, settings); err != nil {
 		return nil, err
 	}
@@ -222,6 +238,16 @@ func (d *Service) UpdateChannel(ctx context.Context, a *Actor, id int64, name st
 	if err := ad.spec.Check(settings); err != nil {
 		return ChannelView{}, err
 	}
+	if ad.check != nil {
+		if err := ad.check(settings); err != nil {
+			return ChannelView{}, err
+		}
+	}
+	if ad.sealed {
+		if err := d.sealSettings(ctx, a.OrgID(), ad.spec, settings); err != nil {
+			return ChannelView{}, err
+		}
+	}
 	if err := d.checkReplyChannel(ctx, a.OrgID(), c.Kind, settings); err != nil {
 		return ChannelView{}, err
 	}
@@ -251,8 +277,9 @@ func (d *Service) checkReplyChannel(ctx context.Context, orgID int64, kind model
 // senders caches provider clients by channel and settings: a client is
 // cheap, but some keep connections and tokens worth reusing.
 type senders struct {
-	mu sync.Mutex
-	m  map[[2]any]channel.Sender
+	mu   sync.Mutex
+	m    map[[2]any]channel.Sender
+	aead cipher.AEAD // opens sealed settings (sealed.go)
 }
 
 // sender returns the provider client for channel c.
@@ -268,6 +295,13 @@ func (d *Service) sender(c *model.Channel) (channel.Sender, error) {
 		return s, nil
 	}
 	settings, err := channel.ParseSettings(c.Settings)
+	if ad.sealed && err == nil {
+		d.senders.mu.Unlock() // opening may read the key from the store
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		settings, err = d.openSettings(ctx, c)
+		cancel()
+		d.senders.mu.Lock()
+	}
 	if err != nil {
 		return nil, channel.Permanent(err)
 	}
@@ -409,6 +443,9 @@ func (d *Service) deliver(ctx context.Context, j *store.Job) error {
 	out := channel.Outbound{MessageID: m.ID, To: to, Text: m.Body, QuickReplies: m.QuickReplies}
 	if t := m.Template; t != nil {
 		out.Template = &channel.Template{Name: t.Name, Language: t.Language, Params: t.Params}
+	}
+	if err := d.emailThread(ctx, c, conv, m, &out); err != nil {
+		return err
 	}
 	for _, at := range m.Attachments {
 		out.Attachments = append(out.Attachments, channel.File{Name: at.Filename, ContentType: at.ContentType, Size: at.Size,

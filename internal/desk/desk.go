@@ -45,6 +45,7 @@ type Service struct {
 		sync.Mutex
 		m map[int64]time.Time // channels' latest inbound, not yet written
 	}
+	mail mailLimits // e-mail senders' messages this hour (email.go)
 }
 
 // Options tune a Service.

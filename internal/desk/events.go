@@ -25,12 +25,16 @@ func (d *Service) Receive(ctx context.Context, in store.Inbound) (store.InboundR
 		d.log.Warn("load message for event", "conversation", res.ConversationID, "err", err)
 		d.publishSignal(in.OrgID, res.ConversationID, res.Seq, res.NewConversation)
 		d.routeInbound(ctx, in, res)
-		d.afterInbound(ctx, in, res)
+		if !in.Automated {
+			d.afterInbound(ctx, in, res)
+		}
 		return res, nil
 	}
 	d.publishMessage(msgs[0], res.NewConversation)
 	d.routeInbound(ctx, in, res) // language, routing, due times, out of hours (inbound.go)
-	d.afterInbound(ctx, in, res) // the screener's chat flow (screenchat.go)
+	if !in.Automated {
+		d.afterInbound(ctx, in, res) // the screener's chat flow (screenchat.go)
+	}
 	return res, nil
 }
 

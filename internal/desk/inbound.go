@@ -50,8 +50,12 @@ func (d *Service) routeInbound(ctx context.Context, in store.Inbound, res store.
 	if at.IsZero() || at.After(d.now()) {
 		at = d.now()
 	}
-	if _, err := d.closedReply(ctx, c, at); err != nil {
-		d.log.Warn("out of hours", "conversation", c.ID, "err", err)
+	// Mail sent by a machine is never answered automatically: two
+	// auto-responders would loop.
+	if !in.Automated {
+		if _, err := d.closedReply(ctx, c, at); err != nil {
+			d.log.Warn("out of hours", "conversation", c.ID, "err", err)
+		}
 	}
 	if changed {
 		if nc, err := d.st.Conversation(ctx, c.OrgID, c.ID); err == nil {

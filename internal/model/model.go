@@ -257,6 +257,15 @@ type Message struct {
 	// language, filled for a reader.
 	Original    *Translation `json:"original,omitempty"`
 	Translation *Translation `json:"translation,omitempty"`
+
+	// E-mail: the quoted history and signature left out of Body, shown
+	// on demand.
+	Quoted string `json:"quoted,omitempty"`
+
+	// Certified e-mail (PEC): the provider's certificate of an inbound
+	// message, the receipts about an outbound one.
+	Certificate *Certificate `json:"certificate,omitempty"`
+	Receipts    []Receipt    `json:"receipts,omitempty"`
 }
 
 // MessageTemplate names an approved template and its parameters, in

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"time"
 
@@ -32,6 +33,20 @@ type Inbound struct {
 	// caller: a provider's webhook answers sooner, and a crash between
 	// the two loses nothing.
 	Deferred bool
+	// E-mail. ConversationID is the conversation a reply names (by its
+	// headers or subject token): the message joins it when it is the
+	// contact's on this channel, reopening it. NewThread opens a new
+	// conversation rather than joining the contact's open one (a new
+	// e-mail is a new case). Subject names a new conversation.
+	// Certificate is a certified mailbox's proof, stored with the message.
+	ConversationID int64
+	NewThread      bool
+	Subject        string
+	Certificate    *model.Certificate
+	Quoted         string // an e-mail's quoted history and signature, left out of Body
+	// Automated is a message sent by a machine (an auto-reply, a mailing
+	// list): the desk answers nothing to it automatically. Not stored.
+	Automated bool
 }
 
 // RoutePayload is a JobRoute's payload.
@@ -137,9 +152,22 @@ func appendInbound(ctx context.Context, tx q, in Inbound, from model.Identity, n
 		at = in.At.UTC().Truncate(time.Millisecond)
 	}
 	var lastSeq int64
-	err := tx.row(ctx, `SELECT id, last_seq FROM conversations
+	var err error
+	switch {
+	case in.ConversationID != 0:
+		err = tx.row(ctx, `SELECT id, last_seq FROM conversations WHERE id = ? AND contact_id = ? AND channel_id = ? AND org_id = ?`,
+			in.ConversationID, res.ContactID, in.ChannelID, in.OrgID).Scan(&res.ConversationID, &lastSeq)
+		if err == nil || !in.NewThread {
+			break
+		}
+		fallthrough
+	case in.NewThread:
+		err = sql.ErrNoRows
+	default:
+		err = tx.row(ctx, `SELECT id, last_seq FROM conversations
 		WHERE contact_id = ? AND channel_id = ? AND status IN ('open', 'pending', 'snoozed') AND org_id = ?
 		ORDER BY last_activity_at DESC LIMIT 1`, res.ContactID, in.ChannelID, in.OrgID).Scan(&res.ConversationID, &lastSeq)
+	}
 	switch {
 	case err == nil:
 	case model.ErrorIs(notFound(err, "conversation"), model.CodeNotFound):
@@ -147,9 +175,9 @@ func appendInbound(ctx context.Context, tx q, in Inbound, from model.Identity, n
 		if err != nil {
 			return err
 		}
-		if err := tx.row(ctx, `INSERT INTO conversations (org_id, contact_id, channel_id, channel, language, language_source, status, created_at, last_activity_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
-			in.OrgID, res.ContactID, in.ChannelID, string(in.Channel), lang, source, ms(at), ms(at)).Scan(&res.ConversationID); err != nil {
+		if err := tx.row(ctx, `INSERT INTO conversations (org_id, contact_id, channel_id, channel, language, language_source, status, created_at, last_activity_at, subject)
+			VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id`,
+			in.OrgID, res.ContactID, in.ChannelID, string(in.Channel), lang, source, ms(at), ms(at), clipText(in.Subject, 200)).Scan(&res.ConversationID); err != nil {
 			return mapError(err)
 		}
 		res.NewConversation = true
@@ -163,6 +191,14 @@ func appendInbound(ctx context.Context, tx q, in Inbound, from model.Identity, n
 	}
 	if err := linkAttachments(ctx, tx, in.OrgID, m); err != nil {
 		return err
+	}
+	if err := insertCertificate(ctx, tx, in.OrgID, m.ID, in.Certificate); err != nil {
+		return err
+	}
+	if in.Quoted != "" {
+		if _, err := tx.exec(ctx, "INSERT INTO message_quotes (message_id, org_id, body) VALUES (?, ?, ?)", m.ID, in.OrgID, clipText(in.Quoted, MaxBody)); err != nil {
+			return err
+		}
 	}
 	res.MessageID, res.Seq = m.ID, m.Seq
 	// A citizen writing again wakes a pending or snoozed conversation.

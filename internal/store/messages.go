@@ -164,6 +164,9 @@ func (s *Store) fillMessages(ctx context.Context, r q, orgID, conversationID int
 	if err := s.fillOriginals(ctx, r, orgID, conversationID, out); err != nil {
 		return err
 	}
+	if err := s.fillCertified(ctx, r, orgID, out); err != nil {
+		return err
+	}
 	return s.fillAttachments(ctx, r, orgID, out)
 }
 

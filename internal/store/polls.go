@@ -31,9 +31,9 @@ func (s *Store) PollingChannels(ctx context.Context, kind model.ChannelKind) ([]
 	return out, rows.Err()
 }
 
-// ErrLeaseLost is a poller's write after another instance took its
+// ErrLeaseLost is a poller's (or a mailbox reader's) write after another instance took its
 // channel over.
-var ErrLeaseLost = errors.New("channel poll lease lost")
+var ErrLeaseLost = errors.New("another instance holds this channel now")
 
 // LeaseChannelPoll takes or renews, for owner (one server instance), the
 // right to poll a channel until lease from now, and returns the cursor

@@ -64,6 +64,18 @@ type timelineItem struct {
 	// Translation is Body in the reader's language, where the
 	// organisation translates: shown first, the original a click away.
 	Translation, TranslationLang string
+	// Certified e-mail (PEC): the provider's mark on an inbound message,
+	// the receipts about an outbound one (its legal delivery status).
+	Certified string
+	Anomaly   bool
+	Quoted    string // an e-mail's quoted history, folded
+	Receipts  []receiptItem
+}
+
+// receiptItem is one PEC receipt as the timeline shows it.
+type receiptItem struct {
+	Label, Recipient, Error, When, ISO string
+	Failed                             bool
 }
 
 // timeline turns messages into items. Times are shown in loc, the
@@ -97,6 +109,23 @@ func (c *Console) timeline(p *locale.Printer, n names, contact string, msgs []*m
 		}
 		for _, a := range m.Attachments {
 			it.Attachments = append(it.Attachments, link{Label: a.Filename, URL: fileURL(m.ConversationID, a.ID)})
+		}
+		it.Quoted = m.Quoted
+		if ct := m.Certificate; ct != nil {
+			it.Anomaly = !ct.Legal()
+			switch {
+			case it.Anomaly:
+				it.Certified = p.T("pec.anomaly", nil)
+			case ct.At != nil && ct.Provider != "":
+				it.Certified = p.T("pec.certified_by", map[string]any{"Name": ct.Provider, "Date": p.FormatDateTime(*ct.At, loc)})
+			default:
+				it.Certified = p.T("pec.certified", nil)
+			}
+		}
+		for _, r := range m.Receipts {
+			it.Receipts = append(it.Receipts, receiptItem{Label: labelOr(p, "pec.receipt."+strings.ReplaceAll(r.Kind, "-", "_"), r.Kind), Recipient: r.Recipient, Error: r.Error,
+				When: p.FormatDateTime(r.At, loc), ISO: r.At.UTC().Format(time.RFC3339),
+				Failed: r.Kind == "errore-consegna" || r.Kind == "non-accettazione" || r.Kind == "rilevazione-virus"})
 		}
 		if t := m.Translation; t != nil && t.Body != "" && t.Body != m.Body && m.Direction != model.DirectionEvent {
 			it.Translation, it.TranslationLang = t.Body, t.Language
