@@ -3,9 +3,11 @@ package desk_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -141,6 +143,64 @@ func TestDeliverThroughTheQueue(t *testing.T) {
 		last := p.got[len(p.got)-1]
 		if last.Text != reply.Body || last.To.Value != "user-42" || !p.sigOK[len(p.sigOK)-1] {
 			t.Errorf("partner got %+v (signature ok %v)", last, p.sigOK[len(p.sigOK)-1])
+		}
+	})
+}
+
+// TestContactFormReplyGoesThroughItsReplyChannel: a citizen writes on the
+// contact form leaving a phone number; the form's reply channel (here the
+// API channel of a partner's SMS gateway) carries the operator's answer
+// to that number.
+func TestContactFormReplyGoesThroughItsReplyChannel(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		p := &partner{status: http.StatusOK}
+		srv := httptest.NewServer(p)
+		defer srv.Close()
+		gw, err := w.d.AddChannel(ctx, w.org.ID, model.ChannelAPI, "SMS gateway", channel.Settings{"callback_url": srv.URL, "callback_secret": "s3cret"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := w.d.ReceiveForm(ctx, desk.FormSubmission{OrgID: w.org.ID, ID: "f1", Name: "Amina", Phone: "+39 333 765 4321",
+			Language: "it", Body: "Vorrei un appuntamento", ConsentVersion: "v1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := w.actor(t, model.RoleAdmin)
+		reply := &model.Message{Direction: model.DirectionOutbound, Body: "Martedì alle 10 va bene?"}
+		if err := w.d.Post(ctx, admin, res.ConversationID, reply); err != nil {
+			t.Fatal(err)
+		}
+		// Without a reply channel the reply fails at once, saying why.
+		if _, err := w.d.RunDueJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ := s.Message(ctx, w.org.ID, reply.ID); m.DeliveryStatus != model.DeliveryFailed || !strings.Contains(m.Error, "reply channel") {
+			t.Fatalf("without a reply channel: %s %q", m.DeliveryStatus, m.Error)
+		}
+		// With one, the retry goes out to the number the citizen left.
+		form, err := s.FirstChannel(ctx, w.org.ID, model.ChannelForm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.d.UpdateChannel(ctx, admin, form.ID, form.Name, channel.Settings{"reply_channel_id": fmt.Sprint(gw.ID)}, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.d.RetryMessage(ctx, admin, res.ConversationID, reply.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.d.RunDueJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := s.Message(ctx, w.org.ID, reply.ID)
+		if m.DeliveryStatus != model.DeliverySent {
+			t.Fatalf("through the reply channel: %s %q", m.DeliveryStatus, m.Error)
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if len(p.got) != 1 || p.got[0].To != (model.Identity{Kind: model.IdentityPhone, Value: "+393337654321"}) || p.got[0].Text != reply.Body {
+			t.Errorf("the gateway got %+v", p.got)
 		}
 	})
 }
