@@ -45,7 +45,6 @@ func (s *Store) ClaimMailbox(ctx context.Context, orgID, channelID int64, owner 
 	return mb, ok, err
 }
 
-
 // ActiveChannelsOfKind lists every organisation's active channels of a
 // kind, for the workers that serve them (the mailbox readers).
 func (s *Store) ActiveChannelsOfKind(ctx context.Context, kind model.ChannelKind) ([]*model.Channel, error) {

@@ -34,7 +34,7 @@ var pageNames = []string{"login", "inbox", "conversation", "password", "error", 
 	"screen", "screen_case", "screen_admin", // the benefit screener (screen*.go)
 	"routing", "routing_rule", "hours", "hours_form", "sla", "translation", // routing, hours, SLAs, translation (admin_routing.go)
 	"channels", "channel_form", // channels and their health (admin_channels.go)
-	"wa_templates", // WhatsApp's approved templates (admin_templates.go)
+	"wa_templates",                                                                 // WhatsApp's approved templates (admin_templates.go)
 	"directory", "directory_card", "directory_stale", "referrals", "referral_form"} // the directory of services and referrals (directory.go, referrals.go)
 
 // defaultLanguage is the console's language when the browser says nothing
