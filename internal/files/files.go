@@ -77,6 +77,7 @@ var allowed = map[string]string{
 	"image/png":       "image/png",
 	"image/webp":      "image/webp",
 	"image/gif":       "image/gif",
+	"image/heic":      "image/heic",
 	"application/pdf": "application/pdf",
 	"application/ogg": "audio/ogg", // voice notes: Ogg Opus
 	"audio/ogg":       "audio/ogg",
@@ -89,6 +90,22 @@ var allowed = map[string]string{
 	"video/3gpp":      "video/3gpp",
 	"text/plain":      "text/plain; charset=utf-8",
 }
+
+// containers are office documents the bytes show only as their container
+// — a ZIP (OOXML, OpenDocument) or an OLE compound file (older Word and
+// Excel) — whose kind the sender's declared type then names. Citizens
+// and offices send forms and contracts this way.
+var containers = map[string]string{
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   "zip",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         "zip",
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation": "zip",
+	"application/vnd.oasis.opendocument.text":                                   "zip",
+	"application/vnd.oasis.opendocument.spreadsheet":                            "zip",
+	"application/msword":       "ole",
+	"application/vnd.ms-excel": "ole",
+}
+
+var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
 // sniffLen is how much of a file the sniffer looks at.
 const sniffLen = 512
@@ -265,6 +282,8 @@ func sniff(head []byte, declared string) (string, bool) {
 			ctype = "video/3gpp"
 		case brand == "M4A ":
 			ctype = "audio/mp4"
+		case brand == "heic" || brand == "heix" || brand == "mif1" || brand == "msf1":
+			ctype = "image/heic" // iPhones' photos
 		case ctype == "video/mp4" || brand == "isom" || brand == "iso2" || brand == "mp41" || brand == "mp42":
 			ctype = "video/mp4"
 		}
@@ -272,6 +291,18 @@ func sniff(head []byte, declared string) (string, bool) {
 	mt, _, err := mime.ParseMediaType(ctype)
 	if err != nil {
 		return ctype, false
+	}
+	if d, _, err := mime.ParseMediaType(declared); err == nil {
+		switch containers[d] {
+		case "zip":
+			if mt == "application/zip" {
+				return d, true
+			}
+		case "ole":
+			if bytes.HasPrefix(head, oleMagic) {
+				return d, true
+			}
+		}
 	}
 	if mt == "video/mp4" {
 		if d, _, err := mime.ParseMediaType(declared); err == nil && d == "audio/mp4" {

@@ -190,6 +190,15 @@ func TestPutTypes(t *testing.T) {
 		{"windows program", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), "image/png", ""},
 		{"quicktime", ftyp("qt  "), "video/mp4", ""},
 		{"unknown binary", []byte{0, 1, 2, 3, 4, 5}, "image/jpeg", ""},
+		{"heic photo", ftyp("heic"), "image/heic", "image/heic"},
+		{"docx", []byte("PK\x03\x04\x14\x00\x06\x00"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+			"application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+		{"odt", []byte("PK\x03\x04\x14\x00\x00\x08"), "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.text"},
+		{"old word", []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00"), "application/msword", "application/msword"},
+		{"zip declared as zip", []byte("PK\x03\x04\x14\x00\x00\x00"), "application/zip", ""},
+		{"program declared as docx", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"),
+			"application/vnd.openxmlformats-officedocument.wordprocessingml.document", ""},
+		{"zip declared as old word", []byte("PK\x03\x04\x14\x00\x00\x00"), "application/msword", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
