@@ -767,3 +767,55 @@ func BenchmarkReceiveEmail(b *testing.B) {
 		}
 	}
 }
+
+// TestReferralEmailedToAnOutsidePartner: a referral to a partner outside
+// the desk is e-mailed through the organisation's e-mail channel, by a job
+// queued with it, and the case says so. Without an e-mail channel the case
+// says to pass the link on another way.
+func TestReferralEmailedToAnOutsidePartner(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newEmailWorld(t, s, nil)
+		conv := w.conversation(t, "visitor-9", store.ConversationPatch{})
+		op := w.actor(t, model.RoleOperator)
+		_, link, err := w.d.Refer(ctx, op, desk.ReferralRequest{ConversationID: conv, PartnerEmail: "sportello@comune.example",
+			Reason: "Residenza fittizia", ConsentGiven: true, DueDays: 3, LinkBase: "https://desk.example.org", Share: []string{"name"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.d.RunDueJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var sent []byte
+		for _, raw := range w.ms.outbox() {
+			if strings.Contains(string(raw), "sportello@comune.example") {
+				sent = raw
+			}
+		}
+		if sent == nil || !strings.Contains(strings.ReplaceAll(string(sent), "=\r\n", ""), "referral/ref_") {
+			t.Fatalf("the partner got no e-mail with the link %s; outbox %d messages", link, len(w.ms.outbox()))
+		}
+		notes := w.messages(t, conv)
+		if last := notes[len(notes)-1]; last.Direction != model.DirectionNote || !strings.Contains(last.Body, "sportello@comune.example") {
+			t.Errorf("the case's last note %+v", last)
+		}
+
+		// With its e-mail channel turned off, the note says to send the link.
+		w.em.Active = false
+		if err := s.UpdateChannel(ctx, w.em); err != nil {
+			t.Fatal(err)
+		}
+		conv2 := w.conversation(t, "visitor-10", store.ConversationPatch{})
+		if _, _, err := w.d.Refer(ctx, op, desk.ReferralRequest{ConversationID: conv2,
+			PartnerEmail: "altro@comune.example", Reason: "r", ConsentGiven: true, LinkBase: "https://desk.example.org", Share: []string{"name"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.d.RunDueJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ms, _ := s.Messages(ctx, w.org.ID, conv2, 0, 0)
+		if last := ms[len(ms)-1]; !strings.Contains(last.Body, "altro@comune.example") || !strings.Contains(last.Body, "e-mail") {
+			t.Errorf("without an e-mail channel, the last note: %q", last.Body)
+		}
+	})
+}

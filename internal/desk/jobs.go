@@ -155,6 +155,8 @@ func (d *Service) doJob(ctx context.Context, j *store.Job) error {
 		return d.fetchMedia(ctx, j)
 	case store.JobRoute:
 		return d.routeJob(ctx, j)
+	case store.JobReferral:
+		return d.referralEmail(ctx, j)
 	}
 	return channel.Permanent(fmt.Errorf("unknown job kind %q", j.Kind))
 }

@@ -2,12 +2,14 @@ package desk
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/sportello/sportello/internal/auth"
+	"github.com/sportello/sportello/internal/channel"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
 )
@@ -279,4 +281,48 @@ func (d *Service) AnswerLinkReferral(ctx context.Context, orgID int64, token, st
 	d.AuditSystem(ctx, orgID, "referral_"+status, "referral", r.ID, "by link: "+cur.PartnerEmail)
 	d.referralNoteEvent(r)
 	return r, nil
+}
+
+// referralEmail sends an outside partner the e-mail of a referral (its
+// link) through the organisation's e-mail channel, and leaves a note on
+// the case saying it went out. Without an e-mail channel it gives up at
+// once: the note says to pass the link on another way.
+func (d *Service) referralEmail(ctx context.Context, j *store.Job) error {
+	var p struct {
+		ReferralID int64 `json:"referral_id"`
+	}
+	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return channel.Permanent(err)
+	}
+	r, err := d.st.GetReferral(ctx, store.SideReferrer, j.OrgID, p.ReferralID, "")
+	if model.ErrorIs(err, model.CodeNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if r.PartnerEmail == "" || r.EmailBody == "" {
+		return nil
+	}
+	ch, err := d.st.FirstChannel(ctx, j.OrgID, model.ChannelEmail)
+	if model.ErrorIs(err, model.CodeNotFound) {
+		d.referralNote(ctx, r, "referral.note_email_none", r.PartnerEmail)
+		return channel.Permanent(fmt.Errorf("no e-mail channel to send the referral to %s", r.PartnerEmail))
+	}
+	if err != nil {
+		return err
+	}
+	s, err := d.sender(ch)
+	if err != nil {
+		return err
+	}
+	to := model.Identity{Kind: model.IdentityEmail, Value: r.PartnerEmail}
+	if _, err := s.Send(ctx, channel.Outbound{To: to, Subject: r.EmailSubject, Text: r.EmailBody, Auto: true}); err != nil {
+		if channel.IsPermanent(err) || j.Attempts >= j.MaxAttempts {
+			d.referralNote(ctx, r, "referral.note_email_failed", r.PartnerEmail)
+		}
+		return err
+	}
+	d.referralNote(ctx, r, "referral.note_emailed", r.PartnerEmail)
+	return nil
 }

@@ -10,9 +10,10 @@ import (
 
 // Job kinds run by the desk's job runner.
 const (
-	JobDeliver    = "deliver"     // send an outbound message through its channel
-	JobFetchMedia = "fetch_media" // download a provider's media into an attachment
-	JobRoute      = "route"       // after a provider's message: language, routing, due times, out of hours, the screener's flow
+	JobDeliver    = "deliver"        // send an outbound message through its channel
+	JobFetchMedia = "fetch_media"    // download a provider's media into an attachment
+	JobRoute      = "route"          // after a provider's message: language, routing, due times, out of hours, the screener's flow
+	JobReferral   = "referral_email" // e-mail an outside partner the link to a referral
 )
 
 // Job states. A done job is deleted.

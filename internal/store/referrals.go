@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -172,9 +173,17 @@ func (s *Store) CreateReferral(ctx context.Context, n *NewReferral) error {
 }
 
 // SetReferralEmail records the e-mail text to send an outside partner.
+//
+// The e-mail to the partner is queued (JobReferral) in the same
+// transaction: the job runner sends it through the organisation's e-mail
+// channel.
 func (s *Store) SetReferralEmail(ctx context.Context, orgID, id int64, subject, body string) error {
+	now := s.now().UTC().Truncate(time.Millisecond)
 	return s.inTx(ctx, func(tx q) error {
-		return mustAffect(tx.exec(ctx, `UPDATE referrals SET email_subject = ?, email_body = ? WHERE org_id = ? AND id = ?`, subject, body, orgID, id))("referral")
+		if err := mustAffect(tx.exec(ctx, `UPDATE referrals SET email_subject = ?, email_body = ? WHERE org_id = ? AND id = ?`, subject, body, orgID, id))("referral"); err != nil {
+			return err
+		}
+		return insertJob(ctx, tx, &Job{OrgID: orgID, Kind: JobReferral, Payload: fmt.Sprintf(`{"referral_id": %d}`, id)}, now)
 	})
 }
 
