@@ -347,6 +347,9 @@ func (d *Service) RunMailboxes(ctx context.Context, o MailOptions) {
 		if err == nil {
 			seen := map[int64]bool{}
 			for _, c := range cs {
+				if st, err := channel.ParseSettings(c.Settings); err == nil && st["imap_url"] == "" {
+					continue // no mailbox to read (the demo's, or one only for sending)
+				}
 				seen[c.ID] = true
 				key := sha256.Sum256([]byte(c.Settings + c.Name))
 				if r, ok := running[c.ID]; ok && r.key == key {
