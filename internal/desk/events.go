@@ -50,7 +50,11 @@ func (d *Service) receiveDeferred(ctx context.Context, in store.Inbound) (store.
 		return res, err
 	}
 	d.kickJobs()
-	if msgs, err := d.st.Messages(ctx, in.OrgID, res.ConversationID, res.Seq-1, 1); err == nil && len(msgs) == 1 {
+	if m := res.Message; m != nil && len(in.Attachments) == 0 {
+		// What was stored, as stored: no need to read it back. (Files
+		// the provider holds come later, announced by their job.)
+		d.publishMessage(m, res.NewConversation)
+	} else if msgs, err := d.st.Messages(ctx, in.OrgID, res.ConversationID, res.Seq-1, 1); err == nil && len(msgs) == 1 {
 		d.publishMessage(msgs[0], res.NewConversation)
 	} else {
 		d.publishSignal(in.OrgID, res.ConversationID, res.Seq, res.NewConversation)

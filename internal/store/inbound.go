@@ -73,6 +73,9 @@ type InboundResult struct {
 	Duplicate       bool // the provider id was seen before: nothing was written
 	NewContact      bool
 	NewConversation bool
+	// Message is what was stored (nil for a duplicate), so the caller can
+	// announce it without reading it back.
+	Message *model.Message
 }
 
 // RecordInbound stores an inbound message in one transaction: it finds or
@@ -200,7 +203,7 @@ func appendInbound(ctx context.Context, tx q, in Inbound, from model.Identity, n
 			return err
 		}
 	}
-	res.MessageID, res.Seq = m.ID, m.Seq
+	res.MessageID, res.Seq, res.Message = m.ID, m.Seq, m
 	// A citizen writing again wakes a pending or snoozed conversation.
 	// Replies go where the citizen last wrote from.
 	_, err = tx.exec(ctx, `UPDATE conversations SET last_seq = ?, last_activity_at = ?, preview = ?, status = 'open', snoozed_until = NULL,
