@@ -54,6 +54,35 @@ const directoryJSON = `{
    }}]
   },
   {
+   "id": "b7f0c1a2-0001-4c5e-9a10-000000000006", "organization_id": "b7f0c1a2-1000-4c5e-9a10-000000000005",
+   "name": "Patronato e CAF di quartiere Monti", "status": "active",
+   "description": "Patronato e CAF: domande all'INPS (Assegno unico, Assegno di inclusione, NASpI, Assegno sociale), ISEE e dichiarazione dei redditi, gratis o a basso costo.",
+   "eligibility_description": "Chiunque, con o senza SPID. Per l'ISEE servono i documenti di tutta la famiglia.",
+   "application_process": "Su appuntamento per telefono; il lunedì mattina senza appuntamento.",
+   "fees_description": "Le domande di patronato sono gratuite; l'ISEE è gratuito.",
+   "assured_date": "{{recent}}", "assurer_email": "giulia.ferri@sportello.example",
+   "translations": {
+    "en": {"name": "Monti patronato and CAF", "description": "Patronato and CAF: applications to INPS (Assegno unico, Assegno di inclusione, NASpI, social allowance), ISEE and tax returns, free or cheap."},
+    "ar": {"name": "مكتب patronato و CAF في مونتي", "description": "مكتب patronato و CAF: طلبات إلى INPS (Assegno unico، Assegno di inclusione، NASpI، المعاش الاجتماعي)، وISEE والإقرار الضريبي، مجانًا أو بتكلفة منخفضة."},
+    "fr": {"name": "Patronato et CAF de Monti", "description": "Patronato et CAF : demandes à l'INPS (Assegno unico, Assegno di inclusione, NASpI, allocation sociale), ISEE et déclaration de revenus, gratuitement ou à bas coût."}
+   },
+   "languages": [
+    {"id": "b7f0c1a2-5006-4c5e-9a10-000000000001", "name": "Italiano", "code": "it"},
+    {"id": "b7f0c1a2-5006-4c5e-9a10-000000000003", "name": "Français", "code": "fr"}
+   ],
+   "required_documents": [{"id": "b7f0c1a2-6006-4c5e-9a10-000000000001", "document": "Documento d'identità, codice fiscale, permesso di soggiorno se straniero"}],
+   "schedules": [
+    {"id": "b7f0c1a2-9006-4c5e-9a10-000000000001", "freq": "WEEKLY", "byday": "MO,TU,WE,TH,FR", "opens_at": "09:00", "closes_at": "13:00", "time_zone": "Europe/Rome"}
+   ],
+   "phones": [{"id": "b7f0c1a2-4006-4c5e-9a10-000000000001", "number": "+39 06 0000 1106", "type": "voice"}],
+   "service_at_locations": [{"id": "b7f0c1a2-3006-4c5e-9a10-000000000001", "location": {
+     "id": "b7f0c1a2-2006-4c5e-9a10-000000000001", "location_type": "physical", "name": "Sede Monti",
+     "latitude": 41.8938, "longitude": 12.4930, "transportation": "Metro B Cavour",
+     "organization_id": "b7f0c1a2-1000-4c5e-9a10-000000000005",
+     "addresses": [{"id": "b7f0c1a2-2106-4c5e-9a10-000000000001", "address_1": "Via Cavour 180", "city": "Roma", "state_province": "RM", "postal_code": "00184", "country": "IT", "address_type": "physical"}]
+   }}]
+  },
+  {
    "id": "b7f0c1a2-0001-4c5e-9a10-000000000002", "organization_id": "b7f0c1a2-1000-4c5e-9a10-000000000002",
    "name": "Sportello legale immigrazione", "status": "active",
    "description": "Consulenza gratuita su permessi di soggiorno, rinnovi, ricongiungimento familiare, protezione internazionale e cittadinanza.",
@@ -186,7 +215,8 @@ const directoryJSON = `{
     {"id": "b7f0c1a2-1100-4c5e-9a10-000000000002", "identifier_scheme": "IT-CF", "identifier_type": "Codice fiscale", "identifier": "97000000002"},
     {"id": "b7f0c1a2-1100-4c5e-9a10-000000000003", "identifier_scheme": "IT-RUNTS", "identifier_type": "Numero di repertorio RUNTS", "identifier": "123456"}]},
   {"id": "b7f0c1a2-1000-4c5e-9a10-000000000003", "name": "Regione Lazio – Centri per l'Impiego (demo)", "description": "Servizi pubblici per il lavoro.", "legal_status": "Ente pubblico"},
-  {"id": "b7f0c1a2-1000-4c5e-9a10-000000000004", "name": "ASL Roma 1 (demo)", "description": "Azienda sanitaria locale.", "legal_status": "Ente pubblico"}
+  {"id": "b7f0c1a2-1000-4c5e-9a10-000000000004", "name": "ASL Roma 1 (demo)", "description": "Azienda sanitaria locale.", "legal_status": "Ente pubblico"},
+  {"id": "b7f0c1a2-1000-4c5e-9a10-000000000005", "name": "Patronato e CAF Monti (demo)", "description": "Patronato e centro di assistenza fiscale.", "legal_status": "Associazione"}
  ],
  "taxonomies": [{"id": "b7f0c1a2-8100-4c5e-9a10-000000000001", "name": "Sportello", "description": "Le categorie dei servizi dello sportello", "version": "1"}],
  "taxonomy_terms": [

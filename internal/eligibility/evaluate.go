@@ -80,8 +80,9 @@ type AmountResult struct {
 
 // StepResult is a next step in the language asked for.
 type StepResult struct {
-	Text string `json:"text"`
-	URL  string `json:"url,omitempty"`
+	Text      string   `json:"text"`
+	URL       string   `json:"url,omitempty"`
+	Directory []string `json:"directory,omitempty"` // words to find where to do it in the directory
 }
 
 // Prompt is a question to ask, in the language asked for.
@@ -845,7 +846,7 @@ func (ev *evaluator) benefitResult(bi int) BenefitResult {
 		r.Documents = append(r.Documents, ev.text(t))
 	}
 	for _, s := range b.NextSteps {
-		r.NextSteps = append(r.NextSteps, StepResult{Text: ev.text(s.Text), URL: s.URL})
+		r.NextSteps = append(r.NextSteps, StepResult{Text: ev.text(s.Text), URL: s.URL, Directory: s.Directory})
 	}
 	return r
 }

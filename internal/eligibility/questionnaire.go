@@ -180,6 +180,10 @@ type Source struct {
 type Step struct {
 	Text Text   `json:"text"`
 	URL  string `json:"url,omitempty"`
+	// Directory names the kinds of place where the step is done, as words
+	// to search the organisation's directory of services for ("patronato",
+	// "caf"): where it has such places, the result lists them.
+	Directory []string `json:"directory,omitempty"`
 }
 
 // Period of an amount.

@@ -39,6 +39,48 @@ type BenefitView struct {
 	Steps             []eligibility.StepResult
 	Sources           []eligibility.Citation
 	ToVerify          bool
+	Places            []Place // where to do the steps, from the organisation's directory
+}
+
+// Place is a service of the directory where a step can be done.
+type Place struct {
+	Name, URL string
+}
+
+// placesPerBenefit bounds the places a benefit lists.
+const placesPerBenefit = 3
+
+// FillPlaces lists, under each benefit that is not ruled out, the places
+// of the organisation's directory where its steps are done: find returns
+// the places matching one step's words. A place is listed once per
+// benefit; a search that fails lists nothing.
+func (v *ResultView) FillPlaces(find func(words string) []Place) {
+	cache := map[string][]Place{}
+	for gi := range v.Groups {
+		g := &v.Groups[gi]
+		if g.Outcome == string(eligibility.NotEligible) {
+			continue
+		}
+		for bi := range g.Benefits {
+			b := &g.Benefits[bi]
+			seen := map[string]bool{}
+			for _, st := range b.Steps {
+				for _, w := range st.Directory {
+					ps, ok := cache[w]
+					if !ok {
+						ps = find(w)
+						cache[w] = ps
+					}
+					for _, p := range ps {
+						if !seen[p.URL] && len(b.Places) < placesPerBenefit {
+							seen[p.URL] = true
+							b.Places = append(b.Places, p)
+						}
+					}
+				}
+			}
+		}
+	}
 }
 
 // LineView is one reason.

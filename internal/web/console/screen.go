@@ -130,6 +130,7 @@ func (c *Console) renderScreen(w http.ResponseWriter, r *http.Request, convID in
 			return
 		}
 		data.Result = web.NewResultView(p, c.bundle, res)
+		data.Result.FillPlaces(c.placesFinder(r))
 		if n := len(run.State.Pages); n > 0 {
 			data.PrevURL = screenURL(convID) + "?page=" + strconv.Itoa(n-1)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -82,6 +83,7 @@ type checkItem struct {
 func (c *Console) screeningSection(r *http.Request, pg *page, conv *model.Conversation) (template.HTML, error) {
 	ctx := r.Context()
 	a := web.ActorFrom(r)
+	find := c.placesFinder(r)
 	if !a.Can(model.PermConversationsNote) {
 		return "", nil
 	}
@@ -124,6 +126,7 @@ func (c *Console) screeningSection(r *http.Request, pg *page, conv *model.Conver
 		}
 		it := screeningItem{ID: sc.ID, Anchor: "screening-" + strconv.FormatInt(sc.ID, 10),
 			Result: web.NewResultView(p, c.bundle, res), StartApp: "/screenings/" + strconv.FormatInt(sc.ID, 10) + "/applications"}
+		it.Result.FillPlaces(find)
 		who := p.T("screener.by_citizen", nil)
 		if sc.CreatedBy != 0 {
 			who = n.user(sc.CreatedBy)
@@ -253,4 +256,22 @@ func (c *Console) renderScreeningSection(ctx context.Context, r *http.Request, p
 		return ""
 	}
 	return h
+}
+
+// placesFinder finds, for a screening result, the services of the
+// organisation's directory where a step is done, as the operator may see
+// them (nothing without directory:read).
+func (c *Console) placesFinder(r *http.Request) func(words string) []web.Place {
+	a := web.ActorFrom(r)
+	return func(words string) []web.Place {
+		sites, _, err := c.desk.SearchSites(r.Context(), a, store.SiteQuery{Text: words, Limit: 3})
+		if err != nil {
+			return nil
+		}
+		var out []web.Place
+		for _, s := range sites {
+			out = append(out, web.Place{Name: s.Name, URL: directoryURL + "/services/" + url.PathEscape(s.ServiceID)})
+		}
+		return out
+	}
 }

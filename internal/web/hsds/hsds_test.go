@@ -163,12 +163,12 @@ func TestHSDSSearchAndConfidential(t *testing.T) {
 			return page.Total
 		}
 		for path, want := range map[string]int{
-			"/hsds/rete/services":                                       5,
+			"/hsds/rete/services":                                       6,
 			"/hsds/rete/services?search=mensa":                          1,
 			"/hsds/rete/services?language=ar":                           3,
 			"/hsds/rete/services?taxonomy_term_id=legal":                1,
 			"/hsds/rete/services?lat=41.8953&lon=12.5036&proximity=500": 2, // the legal desk and the clinic; the shelter is hidden
-			"/hsds/rete/services?modified_after=2000-01-01T00:00:00Z":   5,
+			"/hsds/rete/services?modified_after=2000-01-01T00:00:00Z":   6,
 			"/hsds/rete/services?modified_after=2999-01-01T00:00:00Z":   0,
 		} {
 			if got := count(path); got != want {
@@ -176,7 +176,7 @@ func TestHSDSSearchAndConfidential(t *testing.T) {
 			}
 		}
 		code, body := e.get("/hsds/rete/services?format=ndjson", "")
-		if lines := strings.Count(strings.TrimSpace(body), "\n") + 1; code != 200 || lines != 5 {
+		if lines := strings.Count(strings.TrimSpace(body), "\n") + 1; code != 200 || lines != 6 {
 			t.Errorf("ndjson: %d, %d lines", code, lines)
 		}
 		shelter := "/hsds/rete/services/b7f0c1a2-0001-4c5e-9a10-000000000003"

@@ -337,9 +337,26 @@ func (p *Portal) screenResult(w http.ResponseWriter, r *http.Request, rq *reques
 	pg.Title = rq.pr.T("screen.result_title", nil) + " · " + sv.Title
 	sv.Code = desk.FormatCode(code)
 	sv.Result = web.NewResultView(rq.pr, p.bundle, res)
+	sv.Result.FillPlaces(func(words string) []web.Place {
+		sites, _, err := p.desk.PublicSites(ctx, rq.org.ID, store.SiteQuery{Text: words, Limit: 3})
+		if err != nil {
+			p.log.WarnContext(ctx, "screener: places", "err", err)
+			return nil
+		}
+		var out []web.Place
+		for _, s := range sites {
+			out = append(out, web.Place{Name: s.Name, URL: servicesURL(rq.org.Slug, s.ServiceID)})
+		}
+		return out
+	})
 	sv.ChangeURL = screenBase(rq.org.Slug) + "/questions"
 	if n := len(run.State.Pages); n > 0 {
 		sv.ChangeURL += "?page=" + strconv.Itoa(n-1)
 	}
 	p.render(w, r, http.StatusOK, "screen_result", pg)
+}
+
+// servicesURL is the page of a service of the organisation's directory.
+func servicesURL(slug, serviceID string) string {
+	return "/o/" + slug + "/services/" + url.PathEscape(serviceID)
 }

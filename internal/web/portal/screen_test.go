@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sportello/sportello/internal/hsds"
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/store/storetest"
@@ -62,6 +63,16 @@ func TestScreenerWithoutJavaScript(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newEnv(t, s, options{})
 		c := e.client()
+		// A patronato in the organisation's directory: the result says to
+		// go there for the applications it helps with.
+		set, err := hsds.ParseJSON("d.json", []byte(`{"id": "svc-patronato", "name": "Patronato Roma Centro", "status": "active",
+			"organization": {"id": "org-patronato", "name": "Patronato", "description": "Domande all'INPS"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ImportDirectory(t.Context(), e.org.ID, set, store.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
 
 		start := c.get(e.screenPath(""))
 		wantStatus(t, "start page", start, http.StatusOK)
@@ -176,6 +187,7 @@ func TestScreenerWithoutJavaScript(t *testing.T) {
 		res := other.get(e.screenPath("/result"))
 		wantStatus(t, "result", res, http.StatusOK)
 		for _, want := range []string{`<html lang="ar" dir="rtl">`, "نتيجتك", "مرجّح", "لماذا", `href="` + e.chatPath("") + `"`,
+			`href="/o/` + e.org.Slug + `/services/svc-patronato"`, "Patronato Roma Centro",
 			"class=\"why\"", "details class=\"sources\"", "المصادر"} {
 			if !strings.Contains(res.body, want) {
 				t.Errorf("Arabic result: missing %q", want)

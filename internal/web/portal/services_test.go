@@ -41,7 +41,7 @@ func TestServicesWithoutJavaScript(t *testing.T) {
 
 		all := c.get(base)
 		wantStatus(t, "list", all, http.StatusOK)
-		for _, want := range []string{"Mensa Caritas San Giovanni", "Sportello legale immigrazione", "Accoglienza protetta antitratta", "Centro per l&#39;Impiego", "Ambulatorio STP/ENI", `name="q"`, `name="place"`, "5 servizi trovati"} {
+		for _, want := range []string{"Mensa Caritas San Giovanni", "Sportello legale immigrazione", "Accoglienza protetta antitratta", "Centro per l&#39;Impiego", "Ambulatorio STP/ENI", `name="q"`, `name="place"`, "6 servizi trovati"} {
 			if !strings.Contains(all.body, want) {
 				t.Errorf("list: missing %q", want)
 			}
