@@ -124,15 +124,11 @@ func cmdUser(ctx context.Context, e env) error {
 	if err := auth.ValidatePassword(password); err != nil {
 		return describe(err)
 	}
-	st, err := openStore(ctx, cfg)
+	st, o, err := openOrg(ctx, cfg, *org)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	o, err := st.OrganizationBySlug(ctx, *org)
-	if err != nil {
-		return fmt.Errorf("--org: no organisation %q", *org)
-	}
 	hash, err := auth.HashPassword(password, auth.DefaultPasswordParams())
 	if err != nil {
 		return err
@@ -187,15 +183,11 @@ func cmdToken(ctx context.Context, e env) error {
 	if err := required(fs, e.stderr, "org", *org, "user", *user); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, o, err := openOrg(ctx, cfg, *org)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	o, err := st.OrganizationBySlug(ctx, *org)
-	if err != nil {
-		return fmt.Errorf("--org: no organisation %q", *org)
-	}
 	u, err := st.UserByEmail(ctx, o.ID, *user)
 	if err != nil {
 		return fmt.Errorf("--user: no user %q in %s", *user, o.Slug)

@@ -65,15 +65,11 @@ func cmdDirectory(ctx context.Context, e env) error {
 			return fmt.Errorf("--format: %q is neither json nor csv", *format)
 		}
 	}
-	st, err := openStore(ctx, cfg)
+	st, o, err := openOrg(ctx, cfg, *org)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	o, err := st.OrganizationBySlug(ctx, *org)
-	if err != nil {
-		return fmt.Errorf("--org: no organisation %q", *org)
-	}
 	if verb == "export" {
 		set, err := st.DirectoryExport(ctx, o.ID)
 		if err != nil {

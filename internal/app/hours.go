@@ -43,15 +43,11 @@ func cmdHours(ctx context.Context, e env) error {
 	if err != nil {
 		return fmt.Errorf("--at: %q is not an RFC 3339 time such as 2026-03-06T18:05:00+01:00", *at)
 	}
-	st, err := openStore(ctx, cfg)
+	st, o, err := openOrg(ctx, cfg, *org)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	o, err := st.OrganizationBySlug(ctx, *org)
-	if err != nil {
-		return fmt.Errorf("--org: no organisation %q", *org)
-	}
 	teamID, err := findTeam(ctx, st, o.ID, *team)
 	if err != nil {
 		return err

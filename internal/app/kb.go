@@ -59,15 +59,11 @@ func cmdKB(ctx context.Context, e env) error {
 			return err
 		}
 	}
-	st, err := openStore(ctx, cfg)
+	st, o, err := openOrg(ctx, cfg, *org)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	o, err := st.OrganizationBySlug(ctx, *org)
-	if err != nil {
-		return fmt.Errorf("--org: no organisation %q", *org)
-	}
 	if verb == "export" {
 		docs, err := desk.ExportKBDocs(ctx, st, o.ID)
 		if err != nil {
