@@ -37,6 +37,7 @@ var layers = map[string]int{
 	"internal/translate":          2,
 	"internal/realtime":           2,
 	"internal/channel":            2, // what every provider adapter shares
+	"internal/channel/metahook":   2, // Meta's webhook signature, for WhatsApp and Messenger
 	"internal/channel/apichannel": 3, // provider adapters
 	"internal/channel/twilio":     3,
 	"internal/channel/whatsapp":   3,

@@ -6,16 +6,12 @@
 package messenger
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/sportello/sportello/internal/channel"
+	"github.com/sportello/sportello/internal/channel/metahook"
 	"github.com/sportello/sportello/internal/model"
 )
 
@@ -41,44 +37,18 @@ var Spec = channel.Spec{
 	},
 }
 
-// SignatureHeader carries "sha256=" and the lowercase hex HMAC-SHA256
-// of the raw body, keyed with the app secret.
-const SignatureHeader = "X-Hub-Signature-256"
+// The signature and the subscription check are Meta's, shared with
+// the other Meta channel (internal/channel/metahook).
+const SignatureHeader = metahook.SignatureHeader
 
-// Sign returns the signature header value Meta sends for body.
-func Sign(appSecret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(appSecret))
-	mac.Write(body)
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
-}
-
-// Verify reports whether header is body's signature with appSecret, in
-// constant time. An empty secret verifies nothing.
-func Verify(appSecret string, body []byte, header string) bool {
-	hexSig, ok := strings.CutPrefix(strings.TrimSpace(header), "sha256=")
-	if !ok || appSecret == "" {
-		return false
-	}
-	got, err := hex.DecodeString(hexSig)
-	if err != nil {
-		return false
-	}
-	mac := hmac.New(sha256.New, []byte(appSecret))
-	mac.Write(body)
-	return hmac.Equal(got, mac.Sum(nil))
-}
-
-// Challenge answers Meta's subscription check: the challenge to echo
-// when hub.verify_token matches, ok false otherwise.
-func Challenge(q url.Values, verifyToken string) (challenge string, ok bool) {
-	if q.Get("hub.mode") != "subscribe" || verifyToken == "" {
-		return "", false
-	}
-	if subtle.ConstantTimeCompare([]byte(q.Get("hub.verify_token")), []byte(verifyToken)) != 1 {
-		return "", false
-	}
-	return q.Get("hub.challenge"), true
-}
+var (
+	// Sign returns the signature header value Meta sends for a body.
+	Sign = metahook.Sign
+	// Verify checks a delivery's signature, in constant time.
+	Verify = metahook.Verify
+	// Challenge answers Meta's subscription check.
+	Challenge = metahook.Challenge
+)
 
 // Adapter talks to the Send API for one page.
 type Adapter struct {
