@@ -314,3 +314,28 @@ func CheckResponse(resp *http.Response) error {
 
 // MaxWebhookBody bounds what a webhook handler reads of a delivery.
 const MaxWebhookBody = 1 << 20
+
+// SplitText cuts s into pieces of at most n characters, at a line or word
+// break when there is one in the second half of a piece, for providers
+// that limit a message's length. Blank pieces are left out.
+func SplitText(s string, n int) []string {
+	var out []string
+	r := []rune(s)
+	for len(r) > n {
+		cut := n
+		for i := n; i > n/2; i-- {
+			if r[i] == '\n' || r[i] == ' ' {
+				cut = i
+				break
+			}
+		}
+		if t := strings.TrimSpace(string(r[:cut])); t != "" {
+			out = append(out, t)
+		}
+		r = r[cut:]
+	}
+	if t := strings.TrimSpace(string(r)); t != "" {
+		out = append(out, t)
+	}
+	return out
+}

@@ -109,3 +109,22 @@ func TestCheckResponse(t *testing.T) {
 		t.Error("Permanent(nil) is an error")
 	}
 }
+
+func TestSplitText(t *testing.T) {
+	long := strings.Repeat("parola ", 10) + "fine"
+	parts := channel.SplitText(long, 20)
+	for _, p := range parts {
+		if n := len([]rune(p)); n > 20 || p == "" || strings.HasPrefix(p, " ") || strings.HasSuffix(p, " ") {
+			t.Errorf("piece %q (%d runes)", p, n)
+		}
+	}
+	if got := strings.Join(parts, " "); got != long {
+		t.Errorf("pieces give back %q", got)
+	}
+	if got := channel.SplitText("مرحبا بكم", 4); len(got) != 3 || got[0] != "مرحب" {
+		t.Errorf("runes, not bytes: %q", got)
+	}
+	if got := channel.SplitText("  ", 10); got != nil {
+		t.Errorf("blank text gives %q", got)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sportello/sportello/internal/channel"
+	"github.com/sportello/sportello/internal/channel/metahook"
 )
 
 // Limits of the Send API.
@@ -53,7 +54,7 @@ func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (string, error
 		}
 		return first, nil
 	}
-	parts := split(text, maxText)
+	parts := channel.SplitText(text, maxText)
 	var textID string
 	for i, p := range parts {
 		msg := map[string]any{"text": p}
@@ -85,23 +86,6 @@ func quickReplies(qrs []string) []map[string]any {
 		out = append(out, map[string]any{"content_type": "text", "title": q, "payload": "qr" + strconv.Itoa(i+1)})
 	}
 	return out
-}
-
-func split(s string, n int) []string {
-	var out []string
-	for utf8.RuneCountInString(s) > n {
-		r := []rune(s)
-		cut := n
-		for i := n; i > n/2; i-- {
-			if r[i] == '\n' || r[i] == ' ' {
-				cut = i
-				break
-			}
-		}
-		out = append(out, string(r[:cut]))
-		s = strings.TrimLeft(string(r[cut:]), " \n")
-	}
-	return append(out, s)
 }
 
 func (a *Adapter) messagesURL() string { return a.base + "/" + a.pageID + "/messages" }
@@ -230,40 +214,17 @@ func (a *Adapter) Fetch(ctx context.Context, m channel.Media, limit int64) ([]by
 // Instagram accounts).
 var rateLimited = map[int]bool{4: true, 17: true, 32: true, 613: true, 80006: true, 80007: true}
 
-// GraphError is the Graph API's error object.
-type GraphError struct {
-	Status  int
-	Code    int
-	Subcode int
-	Message string
-}
+// GraphError is the Graph API's error object (internal/channel/metahook).
+type GraphError = metahook.GraphError
 
-func (e *GraphError) Error() string {
-	return fmt.Sprintf("Messenger refused (%d, code %d): %s", e.Status, e.Code, e.Message)
-}
-
+// checkGraph turns a Graph answer into nil, a retryable error (rate
+// limits, 5xx, timeouts) or a permanent one (any other refusal).
 func checkGraph(resp *http.Response) error {
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	ge, retry := metahook.CheckGraph(resp, "Messenger", rateLimited)
+	switch {
+	case ge == nil:
 		return nil
-	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	var env struct {
-		Error struct {
-			Message string `json:"message"`
-			Code    int    `json:"code"`
-			Subcode int    `json:"error_subcode"`
-		} `json:"error"`
-	}
-	ge := &GraphError{Status: resp.StatusCode}
-	if json.Unmarshal(b, &env) == nil && (env.Error.Message != "" || env.Error.Code != 0) {
-		ge.Code, ge.Subcode, ge.Message = env.Error.Code, env.Error.Subcode, env.Error.Message
-	} else {
-		ge.Message = strings.TrimSpace(string(b))
-		if len(ge.Message) > 300 {
-			ge.Message = ge.Message[:300]
-		}
-	}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout || rateLimited[ge.Code] {
+	case retry:
 		return ge
 	}
 	return channel.Permanent(ge)

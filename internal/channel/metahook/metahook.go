@@ -9,6 +9,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 )
@@ -50,4 +54,55 @@ func Challenge(q url.Values, verifyToken string) (challenge string, ok bool) {
 		return "", false
 	}
 	return q.Get("hub.challenge"), true
+}
+
+// GraphError is the Graph API's error object, named after the channel
+// that got it.
+type GraphError struct {
+	Channel string // "WhatsApp", "Messenger"
+	Status  int
+	Code    int
+	Subcode int
+	Message string
+	Details string
+}
+
+func (e *GraphError) Error() string {
+	s := fmt.Sprintf("%s refused (%d, code %d): %s", e.Channel, e.Status, e.Code, e.Message)
+	if e.Details != "" && e.Details != e.Message {
+		s += " — " + e.Details
+	}
+	return s
+}
+
+// CheckGraph reads a Graph API answer: nil for a success, else its error
+// and whether trying again may help — rate limits (429, or a code in
+// rateLimited, whatever the status), server errors and timeouts.
+func CheckGraph(resp *http.Response, channel string, rateLimited map[int]bool) (err *GraphError, retry bool) {
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil, false
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	var env struct {
+		Error struct {
+			Message   string `json:"message"`
+			Code      int    `json:"code"`
+			Subcode   int    `json:"error_subcode"`
+			ErrorData struct {
+				Details string `json:"details"`
+			} `json:"error_data"`
+		} `json:"error"`
+	}
+	ge := &GraphError{Channel: channel, Status: resp.StatusCode}
+	if json.Unmarshal(b, &env) == nil && (env.Error.Message != "" || env.Error.Code != 0) {
+		ge.Code, ge.Subcode, ge.Message, ge.Details = env.Error.Code, env.Error.Subcode, env.Error.Message, env.Error.ErrorData.Details
+	} else {
+		ge.Message = strings.TrimSpace(string(b))
+		if len(ge.Message) > 300 {
+			ge.Message = ge.Message[:300]
+		}
+	}
+	retry = resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 ||
+		resp.StatusCode == http.StatusRequestTimeout || rateLimited[ge.Code]
+	return ge, retry
 }

@@ -330,7 +330,7 @@ func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (string, error
 			first = ProviderID(m.Chat.ID, m.MessageID)
 		}
 	}
-	for i, part := range split(text, maxText) {
+	for i, part := range channel.SplitText(text, maxText) {
 		req := map[string]any{"chat_id": chat, "text": part}
 		if markup != nil && i == 0 {
 			req["reply_markup"] = markup
@@ -391,31 +391,6 @@ func (a *Adapter) sendFile(ctx context.Context, chat string, f channel.File, cap
 	var m sentMessage
 	err = a.do(ctx, a.hc, method, w.FormDataContentType(), &buf, &m)
 	return m, err
-}
-
-// split cuts s into pieces of at most n characters, at a line or word
-// break when there is one in the second half of a piece.
-func split(s string, n int) []string {
-	if s == "" {
-		return nil
-	}
-	var out []string
-	r := []rune(s)
-	for len(r) > n {
-		cut := n
-		for i := n; i > n/2; i-- {
-			if r[i] == '\n' || r[i] == ' ' {
-				cut = i
-				break
-			}
-		}
-		out = append(out, strings.TrimSpace(string(r[:cut])))
-		r = r[cut:]
-	}
-	if t := strings.TrimSpace(string(r)); t != "" {
-		out = append(out, t)
-	}
-	return out
 }
 
 // ProviderID names a Telegram message: message ids are unique only

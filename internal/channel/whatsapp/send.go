@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sportello/sportello/internal/channel"
+	"github.com/sportello/sportello/internal/channel/metahook"
 )
 
 // Limits of the Cloud API's messages.
@@ -82,7 +83,7 @@ func (a *Adapter) Send(ctx context.Context, out channel.Outbound) (string, error
 	// The body lists quick replies already (the desk writes them into it)
 	// for channels without buttons; a long text goes in pieces.
 	var textID string
-	for _, part := range split(text, maxText) {
+	for _, part := range channel.SplitText(text, maxText) {
 		pid, err := a.post(ctx, to, "text", map[string]any{"preview_url": false, "body": part})
 		if err != nil {
 			return "", err
@@ -139,25 +140,6 @@ func mediaType(ctype string) string {
 		return "video"
 	}
 	return "document"
-}
-
-// split cuts s into pieces of at most n runes, at a line or word break
-// when there is one.
-func split(s string, n int) []string {
-	var out []string
-	for utf8.RuneCountInString(s) > n {
-		r := []rune(s)
-		cut := n
-		for i := n; i > n/2; i-- {
-			if r[i] == '\n' || r[i] == ' ' {
-				cut = i
-				break
-			}
-		}
-		out = append(out, string(r[:cut]))
-		s = strings.TrimLeft(string(r[cut:]), " \n")
-	}
-	return append(out, s)
 }
 
 // post sends one message of type typ with its object and returns the
@@ -307,50 +289,17 @@ func (a *Adapter) call(ctx context.Context, method, url, ctype string, body io.R
 // rate), 131056 (pair rate: too many messages to one number).
 var rateLimited = map[int]bool{4: true, 80007: true, 130429: true, 131048: true, 131056: true}
 
-// GraphError is the Graph API's error object.
-type GraphError struct {
-	Status  int
-	Code    int
-	Subcode int
-	Message string
-	Details string
-}
-
-func (e *GraphError) Error() string {
-	s := fmt.Sprintf("WhatsApp refused (%d, code %d): %s", e.Status, e.Code, e.Message)
-	if e.Details != "" && e.Details != e.Message {
-		s += " — " + e.Details
-	}
-	return s
-}
+// GraphError is the Graph API's error object (internal/channel/metahook).
+type GraphError = metahook.GraphError
 
 // checkGraph turns a Graph answer into nil, a retryable error (rate
 // limits, 5xx, timeouts) or a permanent one (any other refusal).
 func checkGraph(resp *http.Response) error {
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	ge, retry := metahook.CheckGraph(resp, "WhatsApp", rateLimited)
+	switch {
+	case ge == nil:
 		return nil
-	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	var env struct {
-		Error struct {
-			Message   string `json:"message"`
-			Code      int    `json:"code"`
-			Subcode   int    `json:"error_subcode"`
-			ErrorData struct {
-				Details string `json:"details"`
-			} `json:"error_data"`
-		} `json:"error"`
-	}
-	ge := &GraphError{Status: resp.StatusCode}
-	if json.Unmarshal(b, &env) == nil && (env.Error.Message != "" || env.Error.Code != 0) {
-		ge.Code, ge.Subcode, ge.Message, ge.Details = env.Error.Code, env.Error.Subcode, env.Error.Message, env.Error.ErrorData.Details
-	} else {
-		ge.Message = strings.TrimSpace(string(b))
-		if len(ge.Message) > 300 {
-			ge.Message = ge.Message[:300]
-		}
-	}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout || rateLimited[ge.Code] {
+	case retry:
 		return ge
 	}
 	return channel.Permanent(ge)

@@ -1,7 +1,9 @@
 package console
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -159,23 +161,10 @@ func (c *Console) renderChannelForm(w http.ResponseWriter, r *http.Request, stat
 		}
 		data.Fields = append(data.Fields, f)
 	}
-	for _, purpose := range sortedKeys(v.Webhooks) {
+	for _, purpose := range slices.Sorted(maps.Keys(v.Webhooks)) {
 		data.Webhooks = append(data.Webhooks, link{Label: purpose, URL: v.Webhooks[purpose]})
 	}
 	c.render(w, r, status, "channel_form", pg, data)
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 // readChannelForm reads name, active and the kind's settings. A secret
