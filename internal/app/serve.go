@@ -119,6 +119,13 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if relay != nil {
 		workers.Go(func() { relay.Run(wctx) })
 	}
+	if cfg.DebugAddr != "" {
+		if err := serveDebug(wctx, &workers, cfg.DebugAddr, log); err != nil {
+			stopWorkers()
+			workers.Wait()
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+	}
 
 	// Start-up parses catalogs, templates and questionnaires into garbage
 	// many times the size of what stays live: hand it back now rather than

@@ -129,8 +129,10 @@ func (l *Limiter) Fail(key string) {
 		l.remove(l.order.Front())
 	}
 	e := &limiterEntry{
-		key:   strings.Clone(key), // don't pin a request body the key was cut from
-		fails: make([]time.Duration, 1, l.cfg.MaxFailures),
+		key: strings.Clone(key), // don't pin a request body the key was cut from
+		// Grown by append: a generous limit (a load test's) must not
+		// reserve its whole window for every key.
+		fails: make([]time.Duration, 1, min(l.cfg.MaxFailures, 8)),
 	}
 	e.fails[0] = now
 	l.entries[e.key] = l.order.PushBack(e)

@@ -349,3 +349,19 @@ func BenchmarkLimiterFail(b *testing.B) {
 		i++
 	}
 }
+
+// A generous limit (a load test's million a window) must not reserve the
+// whole window for every key: memory grows with the failures recorded.
+func TestLimiterReservesLittlePerKey(t *testing.T) {
+	l := NewLimiter(LimiterConfig{MaxFailures: 1_000_000, Window: time.Minute}, newFakeClock().now)
+	for i := range 100 {
+		l.Fail(fmt.Sprint("visitor-", i))
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, el := range l.entries {
+		if e := el.Value.(*limiterEntry); cap(e.fails) > 8 {
+			t.Fatalf("one failure reserved room for %d", cap(e.fails))
+		}
+	}
+}

@@ -29,6 +29,7 @@ type Config struct {
 	BaseURL     string // public URL, for links in e-mails and webhooks
 	TrustProxy  bool   // believe X-Forwarded-For / X-Forwarded-Proto
 	ChatRate    int    // messages a web chat visitor (and a client address) may send per 10 s; 0: the default
+	DebugAddr   string // loopback address for Go's profiler (net/http/pprof); empty: off
 	LogLevel    slog.Level
 	LogFormat   string // "text" or "json"
 }
@@ -58,6 +59,7 @@ func Bind(fs *flag.FlagSet, getenv Getenv, withServe bool) *Config {
 		fs.BoolVar(&c.Demo, "demo", envBool(getenv, "SPORTELLO_DEMO"), "load demo data into an empty database (SPORTELLO_DEMO=1)")
 		fs.StringVar(&c.BaseURL, "base-url", getenv("SPORTELLO_BASE_URL"), "public base URL, e.g. https://desk.example.org (SPORTELLO_BASE_URL)")
 		fs.IntVar(&c.ChatRate, "chat-rate-limit", envInt(getenv, "SPORTELLO_CHAT_RATE_LIMIT"), "messages a web chat visitor, and a client address, may send per 10 seconds; 0: 20 (SPORTELLO_CHAT_RATE_LIMIT); raise it only for load tests or behind a proxy that hides addresses")
+		fs.StringVar(&c.DebugAddr, "debug-addr", getenv("SPORTELLO_DEBUG_ADDR"), "loopback address serving Go's profiler at /debug/pprof/, e.g. 127.0.0.1:6060; empty: off (SPORTELLO_DEBUG_ADDR)")
 		fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool(getenv, "SPORTELLO_TRUST_PROXY"), "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (SPORTELLO_TRUST_PROXY=1)")
 		fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (SPORTELLO_LOG_FORMAT)")
 		fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (SPORTELLO_LOG_LEVEL)")
@@ -105,6 +107,12 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("--base-url: %q is not an http(s) URL", c.BaseURL)
 		}
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	if c.DebugAddr != "" {
+		host, _, err := net.SplitHostPort(c.DebugAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return fmt.Errorf("--debug-addr: %q is not a loopback host:port (e.g. 127.0.0.1:6060): the profiler must not be reachable from outside", c.DebugAddr)
+		}
 	}
 	if c.ChatRate < 0 {
 		return fmt.Errorf("--chat-rate-limit: %d is negative", c.ChatRate)

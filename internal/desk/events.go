@@ -18,6 +18,29 @@ func (d *Service) Receive(ctx context.Context, in store.Inbound) (store.InboundR
 	if err != nil || res.Duplicate {
 		return res, err
 	}
+	if m := res.Message; m != nil && len(in.Attachments) == 0 && in.Certificate == nil && in.Quoted == "" {
+		// What was stored, as stored: no need to read it back (files,
+		// a PEC envelope and quoted text are filled in by the read).
+		if m.Attachments == nil {
+			m.Attachments = []model.Attachment{}
+		}
+		// One read of the conversation serves every console tab (their
+		// inbox rows) and the routing below.
+		c, err := d.st.Conversation(ctx, in.OrgID, res.ConversationID)
+		if err != nil {
+			d.log.Warn("load conversation for event", "conversation", res.ConversationID, "err", err)
+			d.publishMessage(m, res.NewConversation)
+			d.routeInbound(ctx, in, res)
+		} else {
+			d.publishMessageOf(m, c, res.NewConversation)
+			cc := *c // routing changes its own copy; the event's is shared
+			d.routeConversation(ctx, in, res, &cc)
+		}
+		if !in.Automated {
+			d.afterInbound(ctx, in, res)
+		}
+		return res, nil
+	}
 	msgs, err := d.st.Messages(ctx, in.OrgID, res.ConversationID, res.Seq-1, 1)
 	if err != nil || len(msgs) == 0 {
 		// Stored; the event is only a signal and clients resync from the
@@ -86,14 +109,26 @@ func (d *Service) routeJob(ctx context.Context, j *store.Job) error {
 // viewers about a new message. Internal notes never reach the citizen's
 // topic.
 func (d *Service) publishMessage(m *model.Message, newConversation bool) {
+	d.publishMessageOf(m, nil, newConversation)
+}
+
+// publishMessageOf is publishMessage with the conversation as it stands
+// after m (nil when not at hand), handed to the consoles of this process
+// with the event so that none of them reads it again. The citizen's topic
+// never gets it.
+func (d *Service) publishMessageOf(m *model.Message, c *model.Conversation, newConversation bool) {
 	data, _ := json.Marshal(m)
-	ev := realtime.Event{Type: "message", OrgID: m.OrgID, ConversationID: m.ConversationID, Seq: m.Seq, Data: data}
-	if newConversation {
-		d.pub.Publish(realtime.OrgTopic(m.OrgID), realtime.Event{Type: "conversation", OrgID: m.OrgID, ConversationID: m.ConversationID, Seq: m.Seq})
+	ev := realtime.Event{Type: "message", OrgID: m.OrgID, ConversationID: m.ConversationID, Seq: m.Seq, Data: data, Message: m}
+	staff := ev
+	if c != nil && c.ID == m.ConversationID && c.OrgID == m.OrgID {
+		staff.Conversation = c
 	}
-	d.pub.Publish(realtime.OrgTopic(m.OrgID), ev)
+	if newConversation {
+		d.pub.Publish(realtime.OrgTopic(m.OrgID), realtime.Event{Type: "conversation", OrgID: m.OrgID, ConversationID: m.ConversationID, Seq: m.Seq, Conversation: staff.Conversation})
+	}
+	d.pub.Publish(realtime.OrgTopic(m.OrgID), staff)
 	if m.Direction == model.DirectionNote {
-		d.pub.Publish(staffTopic(m.ConversationID), ev)
+		d.pub.Publish(staffTopic(m.ConversationID), staff)
 		return
 	}
 	d.pub.Publish(realtime.ConversationTopic(m.ConversationID), ev)

@@ -53,6 +53,33 @@ func (d *Service) compile(doc string) (*hours.Schedule, error) {
 // scheduleFor returns the schedule that applies to a conversation of
 // teamID on channelID (0: none); nil when no calendar is set.
 func (d *Service) scheduleFor(ctx context.Context, orgID, teamID, channelID int64) (*hours.Schedule, error) {
+	// Every message asks (the out-of-hours reply): served from memory for
+	// channelScheduleTTL, and forgotten at once when this instance changes
+	// a calendar.
+	key := strconv.FormatInt(orgID, 10) + "/" + strconv.FormatInt(teamID, 10) + "/" + strconv.FormatInt(channelID, 10)
+	now := d.now()
+	d.routes.mu.Lock()
+	c, ok := d.routes.calScheds[key]
+	d.routes.mu.Unlock()
+	if ok && now.Sub(c.at) < channelScheduleTTL && !now.Before(c.at) {
+		return c.sched, nil
+	}
+	sched, err := d.loadSchedule(ctx, orgID, teamID, channelID)
+	if err != nil {
+		return nil, err
+	}
+	d.routes.mu.Lock()
+	if len(d.routes.calScheds) > 10000 {
+		clear(d.routes.calScheds)
+	}
+	d.routes.calScheds[key] = cachedSchedule{sched: sched, at: now}
+	d.routes.mu.Unlock()
+	return sched, nil
+}
+
+// loadSchedule reads the calendar that applies: the channel's, else the
+// team's, else the organisation's.
+func (d *Service) loadSchedule(ctx context.Context, orgID, teamID, channelID int64) (*hours.Schedule, error) {
 	refs := []store.CalendarRef{}
 	if channelID != 0 {
 		refs = append(refs, store.CalendarRef{ChannelID: channelID})
@@ -93,7 +120,7 @@ func (d *Service) ChannelSchedule(ctx context.Context, orgID int64, kind model.C
 	d.routes.mu.Lock()
 	c, ok := d.routes.channelScheds[key]
 	d.routes.mu.Unlock()
-	if ok && now.Sub(c.at) < channelScheduleTTL {
+	if ok && now.Sub(c.at) < channelScheduleTTL && !now.Before(c.at) {
 		return c.sched, nil
 	}
 	var channelID int64
@@ -184,6 +211,7 @@ func (d *Service) SetCalendar(ctx context.Context, a *Actor, ref store.CalendarR
 	if err := d.st.SetCalendar(ctx, a.OrgID(), ref, string(doc)); err != nil {
 		return err
 	}
+	d.routes.forgetSchedules()
 	d.audit(ctx, a.OrgID(), a.User.ID, "hours_change", calendarTarget(ref), ref.TeamID+ref.ChannelID, "", a.IP)
 	return nil
 }
@@ -196,6 +224,7 @@ func (d *Service) ClearCalendar(ctx context.Context, a *Actor, ref store.Calenda
 	if err := d.st.SetCalendar(ctx, a.OrgID(), ref, ""); err != nil {
 		return err
 	}
+	d.routes.forgetSchedules()
 	d.audit(ctx, a.OrgID(), a.User.ID, "hours_clear", calendarTarget(ref), ref.TeamID+ref.ChannelID, "", a.IP)
 	return nil
 }
@@ -295,8 +324,10 @@ func (d *Service) closedReply(ctx context.Context, c *model.Conversation, t time
 	if err != nil || sched == nil || sched.Open(t) {
 		return false, err
 	}
-	if _, err := d.st.MarkArrivedClosed(ctx, c.OrgID, c.ID, t); err != nil {
-		return false, err
+	if c.ArrivedClosedAt == nil && c.FirstResponseAt == nil {
+		if _, err := d.st.MarkArrivedClosed(ctx, c.OrgID, c.ID, t); err != nil {
+			return false, err
+		}
 	}
 	if c.Channel == model.ChannelVoice {
 		return false, nil // the caller heard when the desk reopens, and left a voicemail
@@ -306,6 +337,10 @@ func (d *Service) closedReply(ctx context.Context, c *model.Conversation, t time
 	}
 	if c.Channel == model.ChannelForm && !d.formCanReply(ctx, c) {
 		return false, nil // the form's own page told the citizen when the desk reopens
+	}
+	period := sched.PeriodAt(t)
+	if d.routes.closedReplied(c.ID, period.Start) {
+		return false, nil // this closed period's reply went out already
 	}
 	set, err := d.outOfHours(ctx, c.OrgID)
 	if err != nil || !set.On() {
@@ -324,13 +359,16 @@ func (d *Service) closedReply(ctx context.Context, c *model.Conversation, t time
 		lang = org.Language
 	}
 	pr := b.Printer(lang)
-	period := sched.PeriodAt(t)
 	next, ok := sched.NextOpen(t)
 	body := closedText(pr, sched.Location(), t, next, ok, set.emergencyIn(pr.Lang(), org.Language))
 	m := &model.Message{Body: body}
 	sent, err := d.st.AddClosedReply(ctx, c.OrgID, c.ID, period.Start, m)
-	if err != nil || !sent {
+	if err != nil {
 		return false, err
+	}
+	d.routes.noteClosedReply(c.ID, period.Start)
+	if !sent {
+		return false, nil
 	}
 	d.publishMessage(m, false)
 	return true, nil

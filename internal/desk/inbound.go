@@ -22,6 +22,12 @@ func (d *Service) routeInbound(ctx context.Context, in store.Inbound, res store.
 		d.log.Warn("routing: load conversation", "conversation", res.ConversationID, "err", err)
 		return
 	}
+	d.routeConversation(ctx, in, res, c)
+}
+
+// routeConversation is routeInbound with the conversation read already;
+// it may change c.
+func (d *Service) routeConversation(ctx context.Context, in store.Inbound, res store.InboundResult, c *model.Conversation) {
 	changed := false
 	if lang, source := languageOf(c, in, res); lang != "" {
 		if err := d.st.SetLanguageHint(ctx, c.OrgID, c.ID, lang, source); err != nil {

@@ -41,6 +41,39 @@ type router struct {
 	scheds  map[string]*hours.Schedule // compiled calendars by their JSON
 
 	channelScheds map[string]cachedSchedule // ChannelSchedule's, by organisation and kind
+	calScheds     map[string]cachedSchedule // scheduleFor's, by organisation, team and channel
+	closedSent    map[int64]int64           // conversations whose closed reply this period is recorded: the period's start (ms)
+}
+
+// forgetSchedules drops the calendars kept in memory: one was changed.
+func (r *router) forgetSchedules() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	clear(r.channelScheds)
+	clear(r.calScheds)
+}
+
+// maxClosedSent bounds closedSent; forgetting costs one write that
+// changes nothing (the store keeps the reply to one per period).
+const maxClosedSent = 20000
+
+// closedReplied tells whether the closed reply of the period starting at
+// start is known to be recorded for a conversation, so that a citizen
+// writing many messages while the desk is closed costs no write each.
+func (r *router) closedReplied(convID int64, start time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	at, ok := r.closedSent[convID]
+	return ok && at == start.UnixMilli()
+}
+
+func (r *router) noteClosedReply(convID int64, start time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.closedSent) >= maxClosedSent {
+		clear(r.closedSent)
+	}
+	r.closedSent[convID] = start.UnixMilli()
 }
 
 type offlineUser struct {
@@ -59,7 +92,7 @@ func newRouter(opt Options) *router {
 	}
 	return &router{bundle: bundle, client: client, kick: make(chan struct{}, 1),
 		pending: map[int64]bool{}, offline: map[int64]offlineUser{}, scheds: map[string]*hours.Schedule{},
-		channelScheds: map[string]cachedSchedule{}}
+		channelScheds: map[string]cachedSchedule{}, calScheds: map[string]cachedSchedule{}, closedSent: map[int64]int64{}}
 }
 
 // presenceChanged is told by Presence of every change of a user's status

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+
+	"github.com/sportello/sportello/internal/model"
 )
 
 // Event is one change, published after its transaction committed.
@@ -19,6 +21,13 @@ type Event struct {
 	ConversationID int64           `json:"conversation_id,omitempty"`
 	Seq            int64           `json:"seq,omitempty"` // the message sequence, for resuming
 	Data           json.RawMessage `json:"data,omitempty"`
+
+	// What the publisher had in hand, for subscribers in this process
+	// only: never sent to a client, never relayed to another instance
+	// (there, and when nil, subscribers decode Data or read the store).
+	// Subscribers share them and must not change them.
+	Message      *model.Message      `json:"-"`
+	Conversation *model.Conversation `json:"-"`
 }
 
 // OrgTopic is the topic of every change in an organisation (consoles).

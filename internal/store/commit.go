@@ -114,7 +114,7 @@ func (c *committer) run(batch []*commitReq) {
 	}
 	results := make([]error, len(live))
 	if len(live) == 1 {
-		results[0] = mapError(live[0].fn(q{d: c.s.dialect, db: tx}))
+		results[0] = mapError(live[0].fn(c.s.writer(tx)))
 		if results[0] != nil {
 			_ = tx.Rollback()
 			live[0].done <- results[0]
@@ -134,20 +134,24 @@ func (c *committer) run(batch []*commitReq) {
 	for i, r := range live {
 		r.done <- results[i]
 	}
+	// The connection is free until the next batch: prepare the statements
+	// this one ran as text.
+	c.s.writeStmts.prepareWanted(ctx)
 }
 
 func (c *committer) runSavepoint(ctx context.Context, tx *sql.Tx, r *commitReq) error {
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+	w := c.s.writer(tx)
+	if _, err := w.exec(ctx, "SAVEPOINT w"); err != nil {
 		return err
 	}
-	if err := r.fn(q{d: c.s.dialect, db: tx}); err != nil {
-		_, rbErr := tx.ExecContext(ctx, "ROLLBACK TO w")
-		_, _ = tx.ExecContext(ctx, "RELEASE w")
+	if err := r.fn(w); err != nil {
+		_, rbErr := w.exec(ctx, "ROLLBACK TO w")
+		_, _ = w.exec(ctx, "RELEASE w")
 		if rbErr != nil {
 			return fmt.Errorf("%w (and rollback failed: %v)", mapError(err), rbErr)
 		}
 		return mapError(err)
 	}
-	_, err := tx.ExecContext(ctx, "RELEASE w")
+	_, err := w.exec(ctx, "RELEASE w")
 	return err
 }

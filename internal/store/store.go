@@ -31,9 +31,12 @@ type Store struct {
 	write *sql.DB // SQLite: one connection, so writes never wait on locks
 	read  *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: same as write
 	batch *committer
-	path  string // SQLite file, for backups
-	now   func() time.Time
-	dir   directoryCache // organisations' directories in memory, by revision
+	// SQLite: the statements each pool prepared (stmts.go); nil on
+	// PostgreSQL.
+	readStmts, writeStmts *stmtCache
+	path                  string // SQLite file, for backups
+	now                   func() time.Time
+	dir                   directoryCache // organisations' directories in memory, by revision
 }
 
 // Options tune Open.
@@ -137,6 +140,7 @@ func (s *Store) openSQLite(path string, opt Options) error {
 	r.SetMaxIdleConns(opt.ReadConns)
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	s.write, s.read = w, r
+	s.readStmts, s.writeStmts = newStmtCache(r, false), newStmtCache(w, true)
 	return nil
 }
 
@@ -169,6 +173,11 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) closeDBs() error {
+	for _, c := range []*stmtCache{s.readStmts, s.writeStmts} {
+		if c != nil {
+			c.close()
+		}
+	}
 	var errs []error
 	if s.write != nil {
 		if s.engine == SQLite {
@@ -191,27 +200,61 @@ type queryer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// q wraps a queryer so every query is rebound for the engine.
+// q wraps a queryer so every query is rebound for the engine. With a
+// statement cache (SQLite), a query runs as a prepared statement of the
+// pool's: on the pool itself, or, in a transaction (tx set), on the
+// transaction's connection.
 type q struct {
-	d  dialect
-	db queryer
+	d     dialect
+	db    queryer
+	stmts *stmtCache
+	tx    *sql.Tx
+}
+
+// prepared returns the statement to run query with, or nil to run it as
+// text.
+func (x q) prepared(ctx context.Context, query string) *sql.Stmt {
+	if x.stmts == nil {
+		return nil
+	}
+	st := x.stmts.get(ctx, query)
+	if st != nil && x.tx != nil {
+		st = x.tx.StmtContext(ctx, st)
+	}
+	return st
 }
 
 func (x q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return x.db.QueryContext(ctx, x.d.rebind(query), args...)
+	query = x.d.rebind(query)
+	if st := x.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return x.db.QueryContext(ctx, query, args...)
 }
 
 func (x q) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return x.db.QueryRowContext(ctx, x.d.rebind(query), args...)
+	query = x.d.rebind(query)
+	if st := x.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return x.db.QueryRowContext(ctx, query, args...)
 }
 
 func (x q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := x.db.ExecContext(ctx, x.d.rebind(query), args...)
+	query = x.d.rebind(query)
+	if st := x.prepared(ctx, query); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, mapError(err)
+	}
+	res, err := x.db.ExecContext(ctx, query, args...)
 	return res, mapError(err)
 }
 
 // reader returns a query helper over the read pool.
-func (s *Store) reader() q { return q{d: s.dialect, db: s.read} }
+func (s *Store) reader() q { return q{d: s.dialect, db: s.read, stmts: s.readStmts} }
+
+// writer returns a query helper over tx, a transaction of the write pool.
+func (s *Store) writer(tx *sql.Tx) q { return q{d: s.dialect, db: tx, stmts: s.writeStmts, tx: tx} }
 
 // inTx runs fn in a write transaction. On SQLite it goes through the group
 // committer, which shares one transaction and one fsync among concurrent
@@ -225,7 +268,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx q) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(q{d: s.dialect, db: tx}); err != nil {
+	if err := fn(s.writer(tx)); err != nil {
 		_ = tx.Rollback()
 		return mapError(err)
 	}

@@ -429,6 +429,11 @@ func (lc *liveConn) conversationOf(ctx context.Context, ev realtime.Event) (*mod
 	if ev.ConversationID == 0 {
 		return nil, errNoConversation
 	}
+	if cv := ev.Conversation; cv != nil && cv.ID == ev.ConversationID && cv.OrgID == lc.a.OrgID() {
+		// The publisher's own, shared with the other tabs: read only.
+		lc.c.convs.put(cv)
+		return cv, nil
+	}
 	if ev.Type == "conversation" && len(ev.Data) > 0 {
 		var cv model.Conversation
 		if err := json.Unmarshal(ev.Data, &cv); err == nil && cv.ID == ev.ConversationID && cv.OrgID == lc.a.OrgID() {

@@ -63,7 +63,12 @@ func (lc *liveConn) onMessage(ctx context.Context, ev realtime.Event) {
 	lc.seen[key] = true
 
 	var m model.Message
-	hasMsg := len(ev.Data) > 0 && json.Unmarshal(ev.Data, &m) == nil && m.ConversationID == id
+	var hasMsg bool
+	if ev.Message != nil {
+		m, hasMsg = *ev.Message, ev.Message.ConversationID == id
+	} else {
+		hasMsg = len(ev.Data) > 0 && json.Unmarshal(ev.Data, &m) == nil && m.ConversationID == id
+	}
 	fresh := lc.fresh[id]
 	delete(lc.fresh, id)
 	out := liveOut{Type: "message", ConversationID: id, Seq: ev.Seq}

@@ -77,6 +77,7 @@ type Portal struct {
 	pages  *assets.Pages
 
 	keys      keyring
+	maxFrames int           // frames a connection may send per second
 	byVisitor *auth.Limiter // messages and uploads per visitor
 	byIP      *auth.Limiter // and per client address
 	starts    *auth.Limiter // pre-chat forms (new contacts) per client address
@@ -116,6 +117,7 @@ func New(d *desk.Service, b *locale.Bundle, fs *files.Store, log *slog.Logger, o
 	p := &Portal{
 		desk: d, st: d.Store(), files: fs, bundle: b, log: log, opt: opt, assets: static,
 		keys:      keyring{st: d.Store()},
+		maxFrames: max(maxFramesPerSecond, int(2*float64(opt.RateLimit)/opt.RateWindow.Seconds())),
 		byVisitor: auth.NewLimiter(auth.LimiterConfig{MaxFailures: opt.RateLimit, Window: opt.RateWindow}, opt.Now),
 		byIP:      auth.NewLimiter(auth.LimiterConfig{MaxFailures: opt.RateLimit, Window: opt.RateWindow}, opt.Now),
 		starts:    auth.NewLimiter(auth.LimiterConfig{MaxFailures: 10, Window: time.Minute}, opt.Now),

@@ -70,6 +70,7 @@ const (
 	maxAttachments = 10
 	// maxFramesPerSecond caps what one connection may send at all (pings,
 	// typing, nonsense): a page sends a few a minute; a flood is closed.
+	// A message rate limit raised past it (for a load test) raises it too.
 	maxFramesPerSecond = 50
 )
 
@@ -532,7 +533,7 @@ func (cc *chatConn) onFrame(ctx context.Context, f inFrame) error {
 	if now := time.Now(); now.Sub(cc.second) >= time.Second {
 		cc.second, cc.inSecond = now, 0
 	}
-	if cc.inSecond++; cc.inSecond > maxFramesPerSecond {
+	if cc.inSecond++; cc.inSecond > cc.p.maxFrames {
 		_ = cc.sendError(ctx, errRateLimited, "")
 		cc.c.Close(websocket.StatusPolicyViolation, "too many frames")
 		return errFlood

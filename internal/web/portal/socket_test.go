@@ -424,3 +424,20 @@ func TestSocketSaysGoodbyeOnShutdown(t *testing.T) {
 		t.Errorf("closed with %d, want going away (1001): the page reconnects", got)
 	}
 }
+
+// A message limit raised for a load test raises the frame cap with it: a
+// visitor allowed 1,000 messages in 10 s may send 100 frames in a second.
+func TestSocketFrameCapFollowsTheRateLimit(t *testing.T) {
+	e := newEnv(t, storetest.Open(t, store.SQLite), options{portal: portal.Options{RateLimit: 1000, RateWindow: 10 * time.Second}})
+	tok, _ := e.visit()
+	ws := e.mustDial(tok, 0, 0)
+	for range 100 {
+		if err := ws.c.Write(t.Context(), websocket.MessageText, []byte(`{"type":"typing"}`)); err != nil {
+			t.Fatalf("write: %v", err)
+		}
+	}
+	ws.message("burst-0001", "ciao")
+	if f := ws.nextOf("ack"); f.Seq != 1 {
+		t.Errorf("after 100 frames in a second: %+v", f)
+	}
+}
