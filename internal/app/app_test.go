@@ -234,6 +234,11 @@ func TestServeFirstStartAndShutdown(t *testing.T) {
 			if !strings.Contains(string(metrics), "sportello_jobs_waiting 0") || !strings.Contains(string(metrics), "sportello_jobs_failed 0") {
 				t.Errorf("metrics lack the job queue:\n%s", metrics)
 			}
+			for _, name := range []string{"sportello_db_write_transactions_total ", "sportello_live_subscribers ", "process_resident_memory_bytes "} {
+				if !strings.Contains(string(metrics), "\n"+name) {
+					t.Errorf("metrics lack %s:\n%s", name, metrics)
+				}
+			}
 			if err := stop(); err != nil {
 				t.Fatalf("graceful stop: %v", err)
 			}

@@ -28,6 +28,7 @@ func cmdBench(ctx context.Context, e env) error {
 	target := fs.String("target", "http://127.0.0.1:8080", "chat, webhooks: base URL of a running server (loopback only)")
 	visitors := fs.Int("visitors", 100, "chat: simulated visitors")
 	rate := fs.Float64("rate", 0.5, "chat: messages a second per visitor; webhooks: deliveries a second in all (default 200)")
+	idle := fs.Bool("idle", false, "chat: visitors connect and stay connected for --duration without writing; reports the server's memory and database writes (from its /metrics)")
 	closedLoop := fs.Bool("closed-loop", false, "chat: each visitor sends its next message as soon as the last is acknowledged")
 	replies := fs.Float64("replies", 10, "chat: operator replies a second, posted with the console's reply form (0: none)")
 	operators := fs.Int("operators", 1, "chat: operators listening on the console's live socket")
@@ -48,6 +49,17 @@ func cmdBench(ctx context.Context, e env) error {
 		}
 		_, err := bench.Webhooks(ctx, bench.WebhookOptions{Target: *target, Channel: *channelID, AppSecret: *appSecret, PhoneNumberID: *phoneID,
 			Rate: r, Duration: *duration, Workers: *workers, Redeliver: *redeliver}, e.stdout)
+		return err
+	}
+	if verb == "chat" && *idle {
+		slug := *org
+		if !flagSet(fs, "org") {
+			slug = "demo"
+		}
+		if *visitors < 1 || *duration <= 0 {
+			return fmt.Errorf("--visitors and --duration must be positive")
+		}
+		_, err := bench.ChatIdle(ctx, bench.ChatOptions{Target: *target, Org: slug, Visitors: *visitors, Duration: *duration}, e.stdout)
 		return err
 	}
 	if verb == "chat" {

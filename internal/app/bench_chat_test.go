@@ -34,6 +34,24 @@ func TestBenchChat(t *testing.T) {
 		t.Errorf("got %+v %+v\n%s", r, *r.ChatStats, out.String())
 	}
 	t.Log(out.String())
+
+	// Idle visitors: connected through the run, and the server wrote
+	// nothing to the database while they sat there.
+	out.Reset()
+	err = app.Run(context.Background(), []string{"bench", "chat", "--idle", "--target", base, "--visitors", "20", "--duration", "1s"},
+		func(string) string { return "" }, strings.NewReader(""), &out, io.Discard)
+	if err != nil {
+		t.Fatalf("bench chat --idle: %v\n%s", err, out.String())
+	}
+	lines = strings.Split(strings.TrimSpace(out.String()), "\n")
+	var idle bench.Result
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &idle); err != nil || idle.IdleStats == nil {
+		t.Fatalf("last line is not an idle result: %v\n%s", err, out.String())
+	}
+	if idle.Benchmark != "chat-idle" || idle.Connected != 20 || idle.DBWritesWhileIdle != 0 || idle.RSSBytes <= 0 || idle.Errors != 0 {
+		t.Errorf("idle: got %+v %+v\n%s", idle, *idle.IdleStats, out.String())
+	}
+	t.Log(out.String())
 	// Not a loopback target: refused before any request.
 	err = app.Run(context.Background(), []string{"bench", "chat", "--target", "http://192.0.2.1:8080", "--duration", "1s"},
 		func(string) string { return "" }, strings.NewReader(""), io.Discard, io.Discard)

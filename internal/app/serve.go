@@ -200,6 +200,11 @@ func handler(d *desk.Service, bundle *locale.Bundle, attachments *files.Store, l
 	}
 	metrics.Gauge("sportello_jobs_waiting", jobs(store.JobQueued, store.JobRunning))
 	metrics.Gauge("sportello_jobs_failed", jobs(store.JobFailed))
+	metrics.CounterFunc("sportello_db_write_transactions_total", func() float64 { return float64(d.Store().WriteCount()) })
+	metrics.Gauge("sportello_live_subscribers", func() float64 {
+		n, _, _ := d.Hub().Stats()
+		return float64(n)
+	})
 	api.New(d, bundle, log).Routes(mux)
 	hsdsapi.New(d, bundle, log).Routes(mux)
 	c, err := console.New(d, bundle, log)

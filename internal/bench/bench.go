@@ -63,6 +63,8 @@ type Result struct {
 	// kb
 	Translations int `json:"translations,omitempty"`
 
+	*IdleStats `json:",omitempty"`
+
 	// seed
 	Conversations int `json:"conversations,omitempty"`
 	Messages      int `json:"messages,omitempty"`

@@ -462,6 +462,9 @@ func (r *chatRun) connect(ctx context.Context, i int, loop4 bool) (*chatVisitor,
 		return nil, err
 	}
 	c.SetReadLimit(1 << 20)
+	// The start request's connection would stay open beside the socket,
+	// idle: a real page's browser shares one with everything else.
+	hc.CloseIdleConnections()
 	v := &chatVisitor{r: r, id: i, c: c, pending: map[string]time.Time{}, answered: make(chan bool, 1)}
 	v.done.Go(v.read)
 	return v, nil

@@ -132,6 +132,9 @@ func (c *committer) run(batch []*commitReq) {
 		return
 	}
 	for i, r := range live {
+		if results[i] == nil {
+			c.s.writes.Add(1)
+		}
 		r.done <- results[i]
 	}
 	// The connection is free until the next batch: prepare the statements

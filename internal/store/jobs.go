@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/sportello/sportello/internal/model"
@@ -92,8 +93,18 @@ func (s *Store) ClaimJobs(ctx context.Context, n int, lease time.Duration) ([]*J
 	if s.engine == Postgres {
 		pick += " FOR UPDATE SKIP LOCKED"
 	}
+	// Workers ask every few seconds: an empty queue costs a read, not a
+	// write transaction.
+	var due int
+	err := s.reader().row(ctx, "SELECT 1 FROM jobs WHERE state IN ('queued', 'running') AND run_at <= ? LIMIT 1", ms(now)).Scan(&due)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	var out []*Job
-	err := s.inTx(ctx, func(tx q) error {
+	err = s.inTx(ctx, func(tx q) error {
 		out = out[:0]
 		rows, err := tx.query(ctx, `UPDATE jobs SET state = 'running', attempts = attempts + 1, run_at = ?, updated_at = ?
 			WHERE id IN (`+pick+`) RETURNING `+jobColumns, ms(now.Add(lease)), ms(now), ms(now), n)

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -34,7 +35,8 @@ type Store struct {
 	// SQLite: the statements each pool prepared (stmts.go); nil on
 	// PostgreSQL.
 	readStmts, writeStmts *stmtCache
-	path                  string // SQLite file, for backups
+	writes                atomic.Int64 // write transactions committed (WriteCount)
+	path                  string       // SQLite file, for backups
 	now                   func() time.Time
 	dir                   directoryCache // organisations' directories in memory, by revision
 }
@@ -272,8 +274,17 @@ func (s *Store) inTx(ctx context.Context, fn func(tx q) error) error {
 		_ = tx.Rollback()
 		return mapError(err)
 	}
-	return mapError(tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return mapError(err)
+	}
+	s.writes.Add(1)
+	return nil
 }
+
+// WriteCount is the number of write transactions committed since the
+// store opened (a batch of the SQLite committer counts each of its
+// writers): for metrics, and to show that something writes nothing.
+func (s *Store) WriteCount() int64 { return s.writes.Load() }
 
 // Time columns hold Unix milliseconds (UTC) on both engines: one type, one
 // scan path, compact indexes.

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"runtime"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +25,8 @@ type Metrics struct {
 	latency  map[string]*histogram
 	counters sync.Map // name -> *atomic.Int64
 	gauges   sync.Map // name -> func() float64
+
+	counterFuncs sync.Map // name -> func() float64
 }
 
 type reqKey struct {
@@ -72,6 +76,10 @@ func (m *Metrics) Counter(name string) *atomic.Int64 {
 
 // Gauge registers a function read at every scrape.
 func (m *Metrics) Gauge(name string, f func() float64) { m.gauges.Store(name, f) }
+
+// CounterFunc registers a function read at every scrape whose value only
+// grows (a counter kept elsewhere).
+func (m *Metrics) CounterFunc(name string, f func() float64) { m.counterFuncs.Store(name, f) }
 
 // ServeHTTP writes the metrics.
 func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -127,11 +135,37 @@ func (m *Metrics) write(w io.Writer) {
 		v, _ := m.counters.Load(n)
 		fmt.Fprintf(w, "# TYPE %s counter\n%s %d\n", n, n, v.(*atomic.Int64).Load())
 	}
-	names = names[:0]
-	m.gauges.Range(func(k, _ any) bool { names = append(names, k.(string)); return true })
-	slices.Sort(names)
-	for _, n := range names {
-		f, _ := m.gauges.Load(n)
-		fmt.Fprintf(w, "# TYPE %s gauge\n%s %g\n", n, n, f.(func() float64)())
+	for _, kind := range []struct {
+		typ string
+		fs  *sync.Map
+	}{{"counter", &m.counterFuncs}, {"gauge", &m.gauges}} {
+		names = names[:0]
+		kind.fs.Range(func(k, _ any) bool { names = append(names, k.(string)); return true })
+		slices.Sort(names)
+		for _, n := range names {
+			f, _ := kind.fs.Load(n)
+			fmt.Fprintf(w, "# TYPE %s %s\n%s %g\n", n, kind.typ, n, f.(func() float64)())
+		}
 	}
+	if rss, ok := residentBytes(); ok {
+		fmt.Fprintf(w, "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %d\n", rss)
+	}
+}
+
+// residentBytes is the process's resident memory, where the system tells
+// it (Linux: /proc/self/statm, in pages).
+func residentBytes() (int64, bool) {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0, false
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0, false
+	}
+	pages, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return pages * int64(os.Getpagesize()), true
 }
