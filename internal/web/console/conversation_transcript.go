@@ -43,7 +43,7 @@ func (c *Console) transcriptPanelFor(ctx context.Context, a *desk.Actor, conv *m
 	tp := &transcriptPanel{Action: conversationURL(conv.ID) + "/transcript", Error: form.transcriptErr, Limit: desk.TranscriptLimit}
 	for _, t := range list {
 		tp.Items = append(tp.Items, transcriptItem{Recipient: t.Recipient, When: p.FormatDateTime(t.CreatedAt, loc),
-			ISO: t.CreatedAt.UTC().Format(time.RFC3339), State: p.T("conversation.transcript_state_"+t.State, nil),
+			ISO: t.CreatedAt.UTC().Format(time.RFC3339), State: labelOr(p, "conversation.transcript_state_"+t.State, t.State),
 			Failed: t.State == "failed", Error: t.Error})
 	}
 	if form.done == "transcript" && len(list) > 0 {
