@@ -87,6 +87,9 @@ func (d *Service) SendTranscript(ctx context.Context, a *Actor, conversationID i
 	if err != nil {
 		return nil, err
 	}
+	if _, err := d.transcriptChannel(ctx, a.OrgID()); err != nil {
+		return nil, err
+	}
 	to, err := d.st.ContactEmail(ctx, a.OrgID(), c.ContactID)
 	if model.ErrorIs(err, model.CodeNotFound) {
 		return nil, errNoContactEmail
