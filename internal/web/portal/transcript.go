@@ -16,16 +16,18 @@ type transcriptView struct {
 	Email  string // the pre-chat form's e-mail address, or what was typed
 	Error  string
 	Open   bool // after a refusal, the form stays open
+	Hidden bool // no conversation yet: chat.js shows it with the first message
 }
 
-// transcriptFor offers the transcript form on the chat page: on the hosted
-// page once the visitor has a conversation, on the embedded one (which
-// knows nobody until chat.js brings the token) whenever they may write.
+// transcriptFor offers the transcript form on the chat page once the
+// visitor may write: shown on the hosted page once they have a
+// conversation (hidden before, until chat.js sees the first message), and
+// on the embedded one (which knows nobody until chat.js brings the token).
 func (p *Portal) transcriptFor(ctx context.Context, rq *request, cv *chatView, wv *store.WebVisitor, known bool) {
-	if !cv.Started || (known && cv.ConvID == 0) || !p.desk.CanSendTranscripts(ctx, rq.org.ID) {
+	if !cv.Started || !p.desk.CanSendTranscripts(ctx, rq.org.ID) {
 		return
 	}
-	tv := &transcriptView{Action: "/o/" + rq.org.Slug + "/chat/transcript"}
+	tv := &transcriptView{Action: "/o/" + rq.org.Slug + "/chat/transcript", Hidden: known && cv.ConvID == 0}
 	if wv != nil && strings.Contains(wv.ReplyTo, "@") {
 		tv.Email = wv.ReplyTo
 	}

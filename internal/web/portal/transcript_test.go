@@ -237,8 +237,8 @@ func TestTranscriptFromTheChat(t *testing.T) {
 		wantStatus(t, "another pre-chat form", fresh.postForm(e.chatPath("/start"), url.Values{"consent": {"yes"}}, ""), http.StatusSeeOther)
 		r = fresh.postForm(e.chatPath("/transcript"), url.Values{"email": {"omar@example.org"}}, "application/json")
 		wantStatus(t, "no conversation", r, http.StatusBadRequest)
-		if strings.Contains(fresh.get(e.chatPath("")).body, `id="transcript"`) {
-			t.Error("the transcript is offered before there is a conversation")
+		if !strings.Contains(fresh.get(e.chatPath("")).body, `<details class="transcript" id="transcript" hidden>`) {
+			t.Error("the transcript is shown before there is a conversation")
 		}
 	})
 }

@@ -313,6 +313,7 @@
       if (conv && list.children.length) list.insertBefore(separator(), list.querySelector(".msg.mine:not([id])"));
       conv = m.conversation_id;
       lastSeq = 0;
+      if ($("transcript")) $("transcript").hidden = false; // there is a conversation to send now
     }
     if (m.prev_seq > lastSeq) { reconnectNow(); return; } // a gap: ask again from lastSeq
     var id = "m-" + conv + "-" + m.seq;
