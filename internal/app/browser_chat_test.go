@@ -23,7 +23,8 @@ import (
 // The web chat end to end: an organisation's own site (served here) embeds
 // the chat with one script tag; a citizen opens it, picks Arabic and
 // writes; an operator in another browser sees it arrive in the open
-// console and replies; the citizen sees the reply without reloading. Reloading the
+// console and replies; the citizen sees the reply without reloading and
+// asks for the transcript by e-mail. Reloading the
 // citizen's page, and the server going away and coming back, lose and
 // double nothing.
 func TestBrowserWebChat(t *testing.T) {
@@ -111,6 +112,15 @@ func TestBrowserWebChat(t *testing.T) {
 	if got := citizen.ExecuteScript(`return document.querySelector("#msgs li.msg.desk .body").dir`); got != "auto" {
 		t.Errorf("reply dir %v, want auto", got)
 	}
+
+	// The citizen asks for the transcript by e-mail (the demo has an
+	// e-mail channel): the widget says where it goes.
+	citizen.FindElement("#transcript summary").Click()
+	citizen.WaitFor("#transcript-email", wait).SendKeys("amina@example.org")
+	citizen.FindElement("#transcript-form button[type=submit]").Click()
+	citizen.WaitUntil(wait, "the transcript confirmed", func() bool {
+		return citizen.ExecuteScript(`return document.querySelector("#transcript-status").textContent.includes("amina@example.org")`) == true
+	})
 
 	// Escape closes the panel and gives the focus back to the launcher.
 	citizen.FindElement("#body").SendKeys("\ue00c")

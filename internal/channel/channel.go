@@ -216,6 +216,14 @@ type Outbound struct {
 	InReplyTo  string
 	References []string
 	Auto       bool
+
+	// E-mail the desk writes on its own rather than in answer to a
+	// message (a conversation's transcript): Generated marks it so
+	// (RFC 3834 auto-generated), HTML is an alternative to Text, and
+	// Language is the language both are in.
+	Generated bool
+	HTML      string
+	Language  string
 }
 
 // File is an attachment to send. Open reads it from our storage; URL is

@@ -477,14 +477,9 @@ func (d *Service) deliver(ctx context.Context, j *store.Job) error {
 // the form's reply channel, to the contact's address of that channel's
 // kind (phone for SMS and WhatsApp, e-mail for e-mail).
 func (d *Service) formReplyRoute(ctx context.Context, form *model.Channel, conv *model.Conversation) (*model.Channel, model.Identity, error) {
-	s, _ := channel.ParseSettings(form.Settings)
-	var id int64
-	if _, err := fmt.Sscan(s["reply_channel_id"], &id); err != nil || id == 0 {
-		return nil, model.Identity{}, channel.Permanent(errors.New("this contact form has no reply channel: answer by phone, or set one in the channel's settings"))
-	}
-	rc, err := d.st.Channel(ctx, form.OrgID, id)
+	rc, err := d.formReplyChannel(ctx, form)
 	if err != nil {
-		return nil, model.Identity{}, channel.Permanent(fmt.Errorf("reply channel: %w", err))
+		return nil, model.Identity{}, err
 	}
 	want := model.IdentityPhone
 	switch rc.Kind {
@@ -503,6 +498,21 @@ func (d *Service) formReplyRoute(ctx context.Context, form *model.Channel, conv 
 		}
 	}
 	return nil, model.Identity{}, channel.Permanent(fmt.Errorf("the citizen left no %s to answer on", want))
+}
+
+// formReplyChannel is the channel a contact form's replies go out
+// through (its reply_channel_id setting).
+func (d *Service) formReplyChannel(ctx context.Context, form *model.Channel) (*model.Channel, error) {
+	s, _ := channel.ParseSettings(form.Settings)
+	var id int64
+	if _, err := fmt.Sscan(s["reply_channel_id"], &id); err != nil || id == 0 {
+		return nil, channel.Permanent(errors.New("this contact form has no reply channel: answer by phone, or set one in the channel's settings"))
+	}
+	rc, err := d.st.Channel(ctx, form.OrgID, id)
+	if err != nil {
+		return nil, channel.Permanent(fmt.Errorf("reply channel: %w", err))
+	}
+	return rc, nil
 }
 
 // fetchMedia downloads a provider's media into an attachment of the

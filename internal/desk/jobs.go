@@ -157,6 +157,8 @@ func (d *Service) doJob(ctx context.Context, j *store.Job) error {
 		return d.routeJob(ctx, j)
 	case store.JobReferral:
 		return d.referralEmail(ctx, j)
+	case store.JobTranscript:
+		return d.transcriptEmail(ctx, j)
 	}
 	return channel.Permanent(fmt.Errorf("unknown job kind %q", j.Kind))
 }

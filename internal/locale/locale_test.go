@@ -101,6 +101,8 @@ func TestEveryMessageRenders(t *testing.T) {
 		"Reason": "file type not accepted", "Choices": "webhook, polling",
 		// the phone line's
 		"Duration": "0:42",
+		// the chat's transcripts
+		"Email": "amina@example.org", "Number": 42, "Zone": "Europe/Rome",
 	}
 	for _, lang := range b.Languages() {
 		c := b.catalogs[lang]

@@ -167,14 +167,24 @@ func Compose(from string, out channel.Outbound, id string, now time.Time) ([]byt
 	if len(out.References) > 0 {
 		h.SetMsgIDList("References", out.References)
 	}
-	if out.Auto {
+	switch {
+	case out.Auto:
 		// RFC 3834: an automatic reply; well-behaved responders do not
 		// answer it, so two desks cannot loop.
 		h.Set("Auto-Submitted", "auto-replied")
 		h.Set("X-Auto-Response-Suppress", "All")
+	case out.Generated:
+		h.Set("Auto-Submitted", "auto-generated")
+		h.Set("X-Auto-Response-Suppress", "All")
+	}
+	if out.Language != "" {
+		h.Set("Content-Language", out.Language)
 	}
 	var buf bytes.Buffer
 	text := strings.ReplaceAll(out.Text, "\r\n", "\n")
+	if out.HTML != "" {
+		return composeAlternative(&buf, h, out, text)
+	}
 	if len(out.Attachments) == 0 {
 		h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
 		h.Set("Content-Transfer-Encoding", "quoted-printable")
@@ -207,27 +217,86 @@ func Compose(from string, out channel.Outbound, id string, now time.Time) ([]byt
 	if err := tw.Close(); err != nil {
 		return nil, err
 	}
-	for _, f := range out.Attachments {
+	if err := writeAttachments(mw, out.Attachments); err != nil {
+		return nil, err
+	}
+	if err := mw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// writeAttachments adds files to a multipart/mixed message.
+func writeAttachments(mw *mail.Writer, files []channel.File) error {
+	for _, f := range files {
 		var ah mail.AttachmentHeader
 		ah.SetContentType(f.ContentType, nil)
 		ah.SetFilename(f.Name)
 		ah.Set("Content-Transfer-Encoding", "base64")
 		aw, err := mw.CreateAttachment(ah)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		_, err = io.Copy(aw, rc)
 		rc.Close()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := aw.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// composeAlternative writes text and out.HTML as alternatives
+// (multipart/alternative), inside multipart/mixed when files go with them.
+func composeAlternative(buf *bytes.Buffer, h mail.Header, out channel.Outbound, text string) ([]byte, error) {
+	parts := func(iw *mail.InlineWriter) error {
+		for _, p := range []struct{ ctype, body string }{{"text/plain", text}, {"text/html", out.HTML}} {
+			var ph mail.InlineHeader
+			ph.SetContentType(p.ctype, map[string]string{"charset": "utf-8"})
+			ph.Set("Content-Transfer-Encoding", "quoted-printable")
+			w, err := iw.CreatePart(ph)
+			if err != nil {
+				return err
+			}
+			if _, err := io.WriteString(w, p.body); err != nil {
+				return err
+			}
+			if err := w.Close(); err != nil {
+				return err
+			}
+		}
+		return iw.Close()
+	}
+	if len(out.Attachments) == 0 {
+		iw, err := mail.CreateInlineWriter(buf, h)
+		if err != nil {
 			return nil, err
 		}
+		if err := parts(iw); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	mw, err := mail.CreateWriter(buf, h)
+	if err != nil {
+		return nil, err
+	}
+	iw, err := mw.CreateInline()
+	if err != nil {
+		return nil, err
+	}
+	if err := parts(iw); err != nil {
+		return nil, err
+	}
+	if err := writeAttachments(mw, out.Attachments); err != nil {
+		return nil, err
 	}
 	if err := mw.Close(); err != nil {
 		return nil, err

@@ -50,7 +50,7 @@ func routeBody(method, path string, x isolationIDs) string {
 		return `{"name": "Renamed by alpha"}`
 	case "POST /api/v1/channels/{id}/messages":
 		return `{"id": "app-1", "from": {"kind": "external", "value": "user-1"}, "text": "written by alpha's app"}`
-	case "POST /api/v1/conversations/{id}/messages/{message}/retry":
+	case "POST /api/v1/conversations/{id}/messages/{message}/retry", "POST /api/v1/conversations/{id}/transcript":
 		return ""
 	case "POST /api/v1/channels/{id}/templates":
 		return `{"name": "from_alpha", "language": "it", "body": "Hello {{1}}"}`
@@ -135,6 +135,11 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 	ref.OrgID, ref.ConversationID, ref.PartnerEmail, ref.Reason = o.org.ID, o.conversation, "p@"+o.org.Slug+".example", "r"
 	e.must(e.d.Store().CreateReferral(context.Background(), ref))
 	ids.service, ids.referral, ids.conversation = svc, ref.ID, o.conversation
+	// An e-mail channel and the contact's address, for transcripts.
+	_, err = e.d.AddChannel(context.Background(), o.org.ID, model.ChannelEmail, "Posta", channel.Settings{"address": "desk@" + o.org.Slug + ".example",
+		"imap_url": "imaps://127.0.0.1:1", "smtp_url": "smtps://127.0.0.1:1"})
+	e.must(err)
+	e.must(e.s.AddIdentity(context.Background(), o.org.ID, o.contact, model.Identity{Kind: model.IdentityEmail, Value: "citizen@" + o.org.Slug + ".example"}))
 	return ids
 }
 

@@ -29,6 +29,9 @@ func (a *API) routes() []route {
 		{"POST /api/v1/conversations/{id}/messages", model.PermConversationsReadAssigned, a.postMessage},                  // reply or note: desk.Post
 		{"GET /api/v1/conversations/{id}/attachments/{attachment}", model.PermConversationsReadAssigned, a.getAttachment}, // a file's bytes
 		{"POST /api/v1/conversations/{id}/messages/{message}/retry", model.PermConversationsReply, a.retryMessage},        // a failed reply, queued again
+		// Transcripts e-mailed to the contact; the desk checks visibility.
+		{"POST /api/v1/conversations/{id}/transcript", model.PermConversationsReply, a.postTranscript},
+		{"GET /api/v1/conversations/{id}/transcripts", model.PermConversationsReadAssigned, a.listTranscripts},
 
 		{"GET /api/v1/channels", model.PermChannelsRead, a.listChannels},
 		{"POST /api/v1/channels", model.PermChannelsManage, a.postChannel},

@@ -56,6 +56,9 @@ type conversationPage struct {
 	// Window: WhatsApp's 24-hour window and its templates
 	// (conversation_window.go); nil on other channels.
 	Window *windowView
+	// Transcript: transcripts e-mailed to the contact
+	// (conversation_transcript.go); nil when there is nothing to show.
+	Transcript *transcriptPanel
 }
 
 // fact is one line of the details list; Key names it for live updates.
@@ -89,6 +92,8 @@ type convForm struct {
 	kbQuery    string
 	kbSearched bool
 	kbSlug     string
+	// A refused transcript send, its reason.
+	transcriptErr string
 }
 
 func conversationURL(id int64) string { return "/conversations/" + strconv.FormatInt(id, 10) }
@@ -255,6 +260,10 @@ func (c *Console) renderConversation(w http.ResponseWriter, r *http.Request, con
 	data.OlderHidden = after > 0
 	c.translateFor(ctx, a, conv, msgs, p.Lang()) // conversation_routing.go
 	data.Items = c.timeline(p, n, name, msgs, loc, csrfOf(r))
+	if err := c.transcriptPanelFor(ctx, a, conv, &data, form, loc); err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	data.LastSeq = after
 	if len(msgs) > 0 {
 		data.LastSeq = msgs[len(msgs)-1].Seq

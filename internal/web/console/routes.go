@@ -41,6 +41,7 @@ func (c *Console) Routes(mux *http.ServeMux) {
 		{"GET /conversations/{id}/files/{file}", anyOf(model.PermConversationsReadAssigned), c.file},               // the desk checks the conversation is visible
 		{"POST /conversations/{id}/messages/{message}/retry", anyOf(model.PermConversationsReply), c.retryMessage}, // a failed reply, queued again
 		{"POST /conversations/{id}/template", anyOf(model.PermConversationsReply), c.sendTemplate},                 // WhatsApp outside its window
+		{"POST /conversations/{id}/transcript", anyOf(model.PermConversationsReply), c.sendTranscript},             // e-mailed to the contact
 		{"GET /admin/templates", anyOf(model.PermChannelsManage), c.templatesList},
 		{"POST /admin/templates", anyOf(model.PermChannelsManage), c.templateCreate},
 		{"POST /admin/templates/{id}/delete", anyOf(model.PermChannelsManage), c.templateDelete},

@@ -166,6 +166,10 @@ func (c *Console) eventSentence(p *locale.Printer, n names, m *model.Message) (t
 		return p.T("event.unrestricted", nil), ""
 	case kind == "sla" && slaEventKeys[v] != "":
 		return p.T(slaEventKeys[v], nil), ""
+	case kind == "transcript_sent":
+		return p.T("event.transcript_sent", nil), v
+	case kind == "transcript_failed":
+		return p.T("event.transcript_failed", nil), v
 	}
 	return "", m.Body // an event this console does not know yet
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sportello/sportello/internal/locale"
 	"github.com/sportello/sportello/internal/model"
+	"github.com/sportello/sportello/internal/store"
 	"github.com/sportello/sportello/internal/web"
 )
 
@@ -41,7 +42,8 @@ type chatView struct {
 	UploadURL      string
 	FilesURL       string
 	AcceptFile     string
-	SuggestURL     string // help articles matching the draft (help.go)
+	SuggestURL     string          // help articles matching the draft (help.go)
+	Transcript     *transcriptView // "send me the transcript" (transcript.go); nil when not offered
 }
 
 // msgView is one message as the citizen sees it.
@@ -109,6 +111,9 @@ func (p *Portal) chatPage(w http.ResponseWriter, r *http.Request, rq *request) {
 		p.fail(w, r, rq, err)
 		return
 	}
+	if r.URL.Query().Get("transcript") == "1" {
+		pg.Notice = p.transcriptNotice(r.Context(), rq, pg.Chat.ConvID)
+	}
 	p.renderChat(w, r, rq, status, pg, v, embed)
 }
 
@@ -135,12 +140,13 @@ func (p *Portal) fillChat(r *http.Request, rq *request, pg *page, v visitor, kno
 	}
 	pg.Chat = cv
 	cv.Started = rq.cfg.prechat == nil
+	var wv *store.WebVisitor
 	if known {
-		started, _, err := p.started(ctx, rq, v)
+		started, form, err := p.started(ctx, rq, v)
 		if err != nil {
 			return err
 		}
-		cv.Started = started
+		cv.Started, wv = started, form
 		th, err := p.st.WebThread(ctx, rq.org.ID, v.ID)
 		if err != nil {
 			return err
@@ -163,6 +169,7 @@ func (p *Portal) fillChat(r *http.Request, rq *request, pg *page, v visitor, kno
 	if !cv.Started && rq.cfg.prechat != nil {
 		cv.Prechat = p.prechatView(rq, prechatInput{})
 	}
+	p.transcriptFor(ctx, rq, cv, wv, known)
 	return nil
 }
 

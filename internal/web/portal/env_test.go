@@ -48,13 +48,16 @@ type env struct {
 type options struct {
 	portal   portal.Options
 	settings string // the organisation's settings document
+	// httpClient is the desk's, for providers: its TLS roots trust the
+	// test mail server's certificate.
+	httpClient *http.Client
 }
 
 func newEnv(t *testing.T, s *store.Store, o options) *env {
 	t.Helper()
 	ctx := t.Context()
 	log := slog.New(slog.DiscardHandler)
-	d, err := desk.New(s, log, desk.Options{PasswordParams: auth.TestPasswordParams()})
+	d, err := desk.New(s, log, desk.Options{PasswordParams: auth.TestPasswordParams(), HTTPClient: o.httpClient})
 	if err != nil {
 		t.Fatal(err)
 	}

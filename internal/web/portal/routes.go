@@ -29,6 +29,7 @@ func (p *Portal) Routes(mux *http.ServeMux) {
 		{"POST /o/{org}/chat/uploads", "visitor", p.inOrg(p.upload)},
 		{"GET /o/{org}/chat/files/{id}", "visitor, their own conversations' files", p.inOrg(p.file)},
 		{"GET /o/{org}/chat/ws", "visitor, from the desk or an allowed site", p.inOrg(p.socket)},
+		{"POST /o/{org}/chat/transcript", "visitor, their own conversation (limited per conversation)", p.inOrg(p.transcript)},
 		{"GET /o/{org}/widget.js", "anyone", p.inOrg(p.widget)},
 		{"GET /o/{org}/screen", "anyone", p.inOrg(p.screenStart)},
 		{"POST /o/{org}/screen/start", "anyone (rate limited per address)", p.inOrg(p.screenNew)},

@@ -186,6 +186,33 @@
     });
   }
 
+  // The transcript form goes through fetch with the page's token (the
+  // embedded page has no cookie); the answer is said next to it.
+  var transcript = $("transcript-form");
+  if (transcript) {
+    transcript.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var input = transcript.elements.email, status = $("transcript-status");
+      var data = new URLSearchParams(new FormData(transcript));
+      data.set("token", token);
+      status.textContent = "";
+      fetch(transcript.action, { method: "POST", body: data, headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, status: r.status, j: j }; }); })
+        .then(function (r) {
+          if (r.status === 401) { expired(); return; }
+          if (r.ok) {
+            input.removeAttribute("aria-invalid");
+            status.textContent = r.j.message;
+            return;
+          }
+          var err = r.j.error || {};
+          status.textContent = err.message || D.tOffline;
+          if (err.field === "email") { input.setAttribute("aria-invalid", "true"); input.focus(); }
+        })
+        .catch(function () { status.textContent = D.tOffline; });
+    });
+  }
+
   // The connection.
   function connect() {
     if (!started || ws) return;
@@ -286,6 +313,7 @@
       if (conv && list.children.length) list.insertBefore(separator(), list.querySelector(".msg.mine:not([id])"));
       conv = m.conversation_id;
       lastSeq = 0;
+      if ($("transcript")) $("transcript").hidden = false; // there is a conversation to send now
     }
     if (m.prev_seq > lastSeq) { reconnectNow(); return; } // a gap: ask again from lastSeq
     var id = "m-" + conv + "-" + m.seq;
