@@ -48,7 +48,7 @@ func TestBenchChat(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &idle); err != nil || idle.IdleStats == nil {
 		t.Fatalf("last line is not an idle result: %v\n%s", err, out.String())
 	}
-	if idle.Benchmark != "chat-idle" || idle.Connected != 20 || idle.DBWritesWhileIdle != 0 || idle.RSSBytes <= 0 || idle.Errors != 0 {
+	if idle.Benchmark != "chat-idle" || idle.Connected != 20 || idle.LiveSubscribers < 20 || idle.DBWritesWhileIdle != 0 || idle.RSSBytes <= 0 || idle.Errors != 0 {
 		t.Errorf("idle: got %+v %+v\n%s", idle, *idle.IdleStats, out.String())
 	}
 	t.Log(out.String())

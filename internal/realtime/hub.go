@@ -46,6 +46,7 @@ type Hub struct {
 
 	published atomic.Int64
 	dropped   atomic.Int64
+	subs      atomic.Int64 // open subscriptions, with topics or not yet
 }
 
 // NewHub makes a hub whose subscribers buffer up to buffer events before
@@ -68,12 +69,32 @@ type Sub struct {
 	topics  []string
 	closed  bool
 	dropped atomic.Bool
+	notify  func() // SubscribeNotify's
 }
 
 // Subscribe registers a subscriber to the given topics.
 func (h *Hub) Subscribe(topics ...string) *Sub {
-	c := make(chan Event, h.buffer)
-	s := &Sub{C: c, c: c, hub: h}
+	return h.subscribe(h.buffer, nil, topics)
+}
+
+// SubscribeNotify registers a subscriber that need not wait on C: notify
+// is called after each event is queued on C, and when C is closed, so
+// that the subscriber schedules reading it. notify must not block or call
+// the hub. buffer (0: the hub's) bounds the queue; a subscriber that
+// lets it fill is dropped, as with Subscribe. A connection that is idle
+// most of its life (a citizen's open chat page) so holds no goroutine for
+// its events.
+func (h *Hub) SubscribeNotify(buffer int, notify func(), topics ...string) *Sub {
+	if buffer <= 0 {
+		buffer = h.buffer
+	}
+	return h.subscribe(buffer, notify, topics)
+}
+
+func (h *Hub) subscribe(buffer int, notify func(), topics []string) *Sub {
+	c := make(chan Event, buffer)
+	s := &Sub{C: c, c: c, hub: h, notify: notify}
+	h.subs.Add(1)
 	h.mu.Lock()
 	for _, t := range topics {
 		s.topics = append(s.topics, t)
@@ -138,11 +159,15 @@ func (s *Sub) closeLocked() {
 		return
 	}
 	s.closed = true
+	s.hub.subs.Add(-1)
 	for _, t := range s.topics {
 		s.hub.detach(s, t)
 	}
 	s.topics = nil
 	close(s.c)
+	if s.notify != nil {
+		s.notify()
+	}
 }
 
 // Dropped reports whether the hub closed the subscription because the
@@ -169,6 +194,9 @@ func (h *Hub) Publish(topic string, ev Event) {
 	for s := range h.topics[topic] {
 		select {
 		case s.c <- ev:
+			if s.notify != nil {
+				s.notify()
+			}
 		default:
 			slow = append(slow, s)
 		}
@@ -182,15 +210,9 @@ func (h *Hub) Publish(topic string, ev Event) {
 	}
 }
 
-// Stats reports counts for the metrics endpoint.
+// Stats reports counts for the metrics endpoint: open subscriptions
+// (a console tab, a citizen's chat page), events published, subscribers
+// dropped for being slow.
 func (h *Hub) Stats() (subscribers, published, dropped int64) {
-	h.mu.RLock()
-	seen := map[*Sub]struct{}{}
-	for _, m := range h.topics {
-		for s := range m {
-			seen[s] = struct{}{}
-		}
-	}
-	h.mu.RUnlock()
-	return int64(len(seen)), h.published.Load(), h.dropped.Load()
+	return h.subs.Load(), h.published.Load(), h.dropped.Load()
 }

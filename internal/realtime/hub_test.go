@@ -3,6 +3,7 @@ package realtime_test
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sportello/sportello/internal/realtime"
 )
@@ -50,8 +51,14 @@ func TestAddAndRemoveTopics(t *testing.T) {
 		t.Errorf("event after Remove: %+v", ev)
 	default:
 	}
+	// A subscription without topics (a chat page before its first
+	// message) still counts, until it is closed.
+	if subs, _, _ := h.Stats(); subs != 1 {
+		t.Errorf("stats: %d subscribers, want 1", subs)
+	}
+	s.Close()
 	if subs, _, _ := h.Stats(); subs != 0 {
-		t.Errorf("stats: %d subscribers on topics, want 0", subs)
+		t.Errorf("stats after close: %d subscribers, want 0", subs)
 	}
 }
 
@@ -95,4 +102,40 @@ func TestConcurrentPublishAndClose(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// A notified subscriber hears of each event queued for it, of being
+// dropped when its own, smaller queue fills, and of its own close.
+func TestSubscribeNotify(t *testing.T) {
+	h := realtime.NewHub(64)
+	var mu sync.Mutex
+	calls := 0
+	s := h.SubscribeNotify(2, func() { mu.Lock(); calls++; mu.Unlock() }, realtime.ConversationTopic(3))
+	count := func() int { mu.Lock(); defer mu.Unlock(); return calls }
+	h.Publish(realtime.ConversationTopic(3), realtime.Event{Type: "typing"})
+	h.Publish(realtime.ConversationTopic(4), realtime.Event{Type: "typing"}) // another topic: no call
+	if got := count(); got != 1 {
+		t.Fatalf("after one event: %d calls, want 1", got)
+	}
+	h.Publish(realtime.ConversationTopic(3), realtime.Event{Type: "typing", Seq: 2})
+	h.Publish(realtime.ConversationTopic(3), realtime.Event{Type: "typing", Seq: 3}) // the queue of 2 is full: dropped
+	for range s.C {
+	}
+	if !s.Dropped() {
+		t.Error("a full queue of 2 did not drop the subscriber")
+	}
+	// The drop closes C, then notifies: wait for the call.
+	deadline := time.Now().Add(2 * time.Second)
+	for count() < 3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if got := count(); got != 3 {
+		t.Errorf("two events and a drop: %d calls, want 3", got)
+	}
+	quiet := h.SubscribeNotify(0, func() { mu.Lock(); calls++; mu.Unlock() })
+	before := count()
+	quiet.Close()
+	if got := count(); got != before+1 {
+		t.Errorf("close: %d calls, want %d", got, before+1)
+	}
 }

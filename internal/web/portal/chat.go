@@ -237,7 +237,12 @@ func (p *Portal) orgLocation(rq *request) *time.Location {
 	if rq.cfg.schedule != nil {
 		return rq.cfg.schedule.Location()
 	}
+	if v, ok := p.zones.Load(rq.org.TimeZone); ok {
+		return v.(*time.Location)
+	}
+	// Loading parses the zone's data: once per zone, not per page.
 	if loc, err := time.LoadLocation(rq.org.TimeZone); err == nil {
+		p.zones.Store(rq.org.TimeZone, loc)
 		return loc
 	}
 	return time.UTC

@@ -67,6 +67,10 @@ type Options struct {
 
 // Portal serves the citizens' pages. It is safe for concurrent use.
 type Portal struct {
+	settingsMu sync.Mutex
+	settings   map[int64]*parsedSettings // by organisation
+	zones      sync.Map                  // time zone name → *time.Location
+
 	desk   *desk.Service
 	st     *store.Store
 	files  *files.Store
@@ -115,7 +119,7 @@ func New(d *desk.Service, b *locale.Bundle, fs *files.Store, log *slog.Logger, o
 		return nil, fmt.Errorf("portal: %w", err)
 	}
 	p := &Portal{
-		desk: d, st: d.Store(), files: fs, bundle: b, log: log, opt: opt, assets: static,
+		settings: map[int64]*parsedSettings{}, desk: d, st: d.Store(), files: fs, bundle: b, log: log, opt: opt, assets: static,
 		keys:      keyring{st: d.Store()},
 		maxFrames: max(maxFramesPerSecond, int(2*float64(opt.RateLimit)/opt.RateWindow.Seconds())),
 		byVisitor: auth.NewLimiter(auth.LimiterConfig{MaxFailures: opt.RateLimit, Window: opt.RateWindow}, opt.Now),

@@ -44,9 +44,11 @@ func (p *Portal) inOrg(h func(http.ResponseWriter, *http.Request, *request)) htt
 			p.fail(w, r, nil, err)
 			return
 		}
-		cfg, problems := parseSettings(doc)
-		for _, pb := range problems {
-			p.log.WarnContext(ctx, "portal: organisation settings", "org", o.Slug, "problem", pb)
+		cfg, problems, fresh := p.settingsOf(o.ID, doc)
+		if fresh {
+			for _, pb := range problems {
+				p.log.WarnContext(ctx, "portal: organisation settings", "org", o.Slug, "problem", pb)
+			}
 		}
 		p.rememberLanguage(w, r)
 		h(w, r, &request{org: o, cfg: cfg, pr: p.bundle.Printer(web.Language(r, p.bundle, o.Language))})

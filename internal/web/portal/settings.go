@@ -81,6 +81,36 @@ type prechat struct {
 	consentVersion string
 }
 
+// parsedSettings is an organisation's settings document as parsed, kept
+// while the document stays the same: every citizen request needs it, and
+// parsing compiles the calendar (its time zone included). Each open chat
+// keeps a reference, so that a thousand open pages share one.
+type parsedSettings struct {
+	doc      string
+	cfg      *chatConfig
+	problems []string
+}
+
+// settingsOf returns the parsed settings of an organisation whose
+// document is doc; fresh says it was parsed now (its problems are new to
+// the log). The result is shared: read only.
+func (p *Portal) settingsOf(orgID int64, doc string) (*chatConfig, []string, bool) {
+	p.settingsMu.Lock()
+	ps, ok := p.settings[orgID]
+	p.settingsMu.Unlock()
+	if ok && ps.doc == doc {
+		return ps.cfg, ps.problems, false
+	}
+	cfg, problems := parseSettings(doc)
+	p.settingsMu.Lock()
+	if len(p.settings) >= 10000 {
+		clear(p.settings)
+	}
+	p.settings[orgID] = &parsedSettings{doc: doc, cfg: cfg, problems: problems}
+	p.settingsMu.Unlock()
+	return cfg, problems, true
+}
+
 // parseSettings reads doc; problems are returned for the log alongside
 // the usable part.
 func parseSettings(doc string) (*chatConfig, []string) {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -72,6 +73,10 @@ const (
 	// typing, nonsense): a page sends a few a minute; a flood is closed.
 	// A message rate limit raised past it (for a load test) raises it too.
 	maxFramesPerSecond = 50
+	// visitorBuffer bounds the events queued for one visitor's page: its
+	// own conversation's, a few at a time. One that lets it fill
+	// resubscribes and reads what it missed from the database.
+	visitorBuffer = 8
 )
 
 type inFrame struct {
@@ -113,14 +118,25 @@ type outError struct {
 	ClientID string `json:"client_id,omitempty"`
 }
 
-// chatConn is one live connection of a visitor.
+// chatConn is one live connection of a visitor. mu guards the state
+// below it: frames, events and timers are handled one at a time.
 type chatConn struct {
-	p   *Portal
-	c   *websocket.Conn
-	rq  *request
-	v   visitor
-	ip  string
-	loc *time.Location
+	p      *Portal
+	c      *websocket.Conn
+	rq     *request
+	v      visitor
+	ip     string
+	loc    *time.Location
+	ctx    context.Context // ends with the connection
+	cancel context.CancelFunc
+
+	endOnce     sync.Once
+	stopLive    func() bool // stops the shutdown hook
+	statusTimer *time.Timer
+	pingTimer   *time.Timer
+	draining    atomic.Bool // a goroutine is handling queued events
+
+	mu  sync.Mutex
 	sub *realtime.Sub
 
 	conv     int64 // the conversation shown; 0 until the first message
@@ -139,7 +155,12 @@ type chatConn struct {
 	inSecond    int       // frames in it
 }
 
-// socket upgrades to the chat's WebSocket.
+// socket upgrades to the chat's WebSocket. Once the connection is open
+// the handler returns: the request's goroutine, and all it holds, go
+// away. What stays is one goroutine reading the page's frames; events,
+// the status timer and pings run in short-lived goroutines, one at a
+// time for the connection's state (chatConn.mu). An idle citizen's page so
+// costs the server one blocked reader and a few buffers.
 func (p *Portal) socket(w http.ResponseWriter, r *http.Request, rq *request) {
 	if !originAllowed(r, rq.cfg) {
 		http.Error(w, rq.pr.T("chat.origin_refused", nil), http.StatusForbidden)
@@ -156,73 +177,167 @@ func (p *Portal) socket(w http.ResponseWriter, r *http.Request, rq *request) {
 	if err != nil {
 		return // Accept answered the client
 	}
-	defer c.CloseNow()
 	c.SetReadLimit(maxFrame)
 
-	// The request's context ends with this handler; the connection has
-	// its own, ended by the connection failing (and p.live by shutdown).
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	defer cancel()
-
+	// The connection outlives the request: its own context, ended by the
+	// connection failing; a server shutting down (p.live) closes it.
+	ctx, cancel := context.WithCancel(context.Background())
 	q := r.URL.Query()
-	cc := &chatConn{p: p, c: c, rq: rq, ip: web.ClientIP(r), loc: p.orgLocation(rq)}
+	cc := &chatConn{p: p, c: c, rq: rq, ip: web.ClientIP(r), loc: p.orgLocation(rq), ctx: ctx, cancel: cancel}
 	cc.v, err = p.verify(ctx, rq.org.ID, q.Get("token"))
 	if err != nil {
 		if model.ErrorIs(err, model.CodeUnauthorized) {
 			_ = cc.send(ctx, outError{Type: "error", Code: string(model.CodeUnauthorized), Message: rq.pr.T("chat.session_expired", nil)})
 			c.Close(closeUnauthorized, "unauthorized")
-			return
+		} else {
+			p.log.ErrorContext(ctx, "portal: socket", "err", err)
+			c.Close(websocket.StatusInternalError, "")
 		}
-		p.log.ErrorContext(ctx, "portal: socket", "err", err)
-		c.Close(websocket.StatusInternalError, "")
+		cc.end()
 		return
 	}
-	defer func() {
-		if cc.sub != nil {
-			cc.sub.Close() // the one in use, after any resubscription
-		}
-	}()
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
 	if err := cc.open(ctx, q); err != nil {
 		cc.fail(ctx, err)
+		go cc.end() // not under cc.mu: end waits for nothing, but keep the order simple
 		return
 	}
+	cc.stopLive = context.AfterFunc(p.live, func() { cc.c.Close(websocket.StatusGoingAway, "server restarting") })
+	cc.statusTimer = time.AfterFunc(time.Hour, cc.onStatusTimer)
+	cc.armStatus(ctx, cc.statusTimer)
+	cc.pingTimer = time.AfterFunc(p.opt.PingInterval, cc.ping)
+	go cc.readLoop()
+}
 
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-	frames := make(chan inFrame)
-	wg.Go(func() { cc.readLoop(ctx, cancel, frames) })
-	wg.Go(func() { cc.pingLoop(ctx, cancel) })
+// end releases the connection, once: its context, timers, subscription
+// and socket.
+func (cc *chatConn) end() {
+	cc.endOnce.Do(func() {
+		cc.cancel()
+		if cc.stopLive != nil {
+			cc.stopLive()
+		}
+		if cc.statusTimer != nil {
+			cc.statusTimer.Stop()
+		}
+		if cc.pingTimer != nil {
+			cc.pingTimer.Stop()
+		}
+		cc.mu.Lock()
+		sub := cc.sub // the one in use, after any resubscription
+		cc.mu.Unlock()
+		if sub != nil {
+			sub.Close()
+		}
+		cc.c.CloseNow()
+	})
+}
 
-	statusTimer := time.NewTimer(time.Hour)
-	defer statusTimer.Stop()
-	cc.armStatus(ctx, statusTimer)
+// readLoop reads the page's frames until the connection ends, and handles
+// each in turn.
+func (cc *chatConn) readLoop() {
+	defer cc.end()
+	ctx := cc.ctx
 	for {
+		typ, data, err := cc.c.Read(ctx)
+		if err != nil {
+			return
+		}
+		var f inFrame
+		if typ != websocket.MessageText || json.Unmarshal(data, &f) != nil {
+			f = inFrame{Type: "malformed"}
+		}
+		cc.mu.Lock()
+		if ctx.Err() == nil {
+			err = cc.onFrame(ctx, f)
+		}
+		cc.mu.Unlock()
+		if err != nil {
+			cc.fail(ctx, err)
+			return
+		}
+	}
+}
+
+// wake is the subscription's notify: an event is queued (or the queue
+// closed). A goroutine drains the queue unless one is at it already.
+func (cc *chatConn) wake() {
+	if cc.draining.CompareAndSwap(false, true) {
+		go cc.drain()
+	}
+}
+
+// drain handles the queued events, then goes away.
+func (cc *chatConn) drain() {
+	ctx := cc.ctx
+	for {
+		cc.mu.Lock()
+		if ctx.Err() != nil {
+			cc.mu.Unlock()
+			return
+		}
 		var err error
 		select {
-		case <-ctx.Done():
-			c.Close(websocket.StatusGoingAway, "")
-			return
-		case <-p.live.Done():
-			c.Close(websocket.StatusGoingAway, "server restarting")
-			return
 		case ev, ok := <-cc.sub.C:
 			if !ok {
 				err = cc.resubscribe(ctx)
 			} else {
 				err = cc.onEvent(ctx, ev)
 			}
-		case f := <-frames:
-			err = cc.onFrame(ctx, f)
-		case <-statusTimer.C:
-			err = cc.sendStatus(ctx)
-			cc.armStatus(ctx, statusTimer)
+		default:
+			// Empty: stop, unless an event came in between the look and
+			// the stop, whose wake found this goroutine still at work.
+			cc.draining.Store(false)
+			more := len(cc.sub.C) > 0
+			cc.mu.Unlock()
+			if !more || !cc.draining.CompareAndSwap(false, true) {
+				return
+			}
+			continue
 		}
+		cc.mu.Unlock()
 		if err != nil {
 			cc.fail(ctx, err)
+			cc.end()
 			return
 		}
 	}
+}
+
+// onStatusTimer tells the page of an opening, a closing or a change of
+// who is online, and sets the next look.
+func (cc *chatConn) onStatusTimer() {
+	ctx := cc.ctx
+	cc.mu.Lock()
+	if ctx.Err() != nil {
+		cc.mu.Unlock()
+		return
+	}
+	err := cc.sendStatus(ctx)
+	cc.armStatus(ctx, cc.statusTimer)
+	cc.mu.Unlock()
+	if err != nil {
+		cc.fail(ctx, err)
+		cc.end()
+	}
+}
+
+// ping checks that the other end is still there; one that does not
+// answer within the interval is closed, which ends the connection.
+func (cc *chatConn) ping() {
+	ctx := cc.ctx
+	if ctx.Err() != nil {
+		return
+	}
+	pctx, done := context.WithTimeout(ctx, max(cc.p.opt.PingInterval, writeTimeout))
+	err := cc.c.Ping(pctx)
+	done()
+	if err != nil {
+		cc.end()
+		return
+	}
+	cc.pingTimer.Reset(cc.p.opt.PingInterval)
 }
 
 // originAllowed accepts a handshake from the desk's own pages (the hosted
@@ -258,7 +373,7 @@ func (cc *chatConn) open(ctx context.Context, q url.Values) error {
 		return err
 	}
 	cc.conv = th.ConversationID
-	cc.sub = cc.p.desk.Hub().Subscribe()
+	cc.sub = cc.p.desk.Hub().SubscribeNotify(visitorBuffer, cc.wake)
 	if cc.conv != 0 {
 		cc.sub.Add(realtime.ConversationTopic(cc.conv))
 		// The page's after_seq counts in the conversation it showed; a page
@@ -278,47 +393,6 @@ func (cc *chatConn) open(ctx context.Context, q url.Values) error {
 		return err
 	}
 	return cc.resync(ctx)
-}
-
-// readLoop reads the page's frames until the connection ends.
-func (cc *chatConn) readLoop(ctx context.Context, cancel context.CancelFunc, frames chan<- inFrame) {
-	defer cancel()
-	for {
-		typ, data, err := cc.c.Read(ctx)
-		if err != nil {
-			return
-		}
-		var f inFrame
-		if typ != websocket.MessageText || json.Unmarshal(data, &f) != nil {
-			f = inFrame{Type: "malformed"}
-		}
-		select {
-		case frames <- f:
-		case <-ctx.Done():
-			return
-		}
-	}
-}
-
-// pingLoop checks that the other end is still there; one that does not
-// answer within the interval is closed, which ends the connection.
-func (cc *chatConn) pingLoop(ctx context.Context, cancel context.CancelFunc) {
-	t := time.NewTicker(cc.p.opt.PingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			pctx, done := context.WithTimeout(ctx, max(cc.p.opt.PingInterval, writeTimeout))
-			err := cc.c.Ping(pctx)
-			done()
-			if err != nil {
-				cancel()
-				return
-			}
-		}
-	}
 }
 
 // send writes one frame.
@@ -419,7 +493,7 @@ func (cc *chatConn) resubscribe(ctx context.Context) error {
 	if !cc.sub.Dropped() {
 		return errors.New("subscription closed")
 	}
-	cc.sub = cc.p.desk.Hub().Subscribe()
+	cc.sub = cc.p.desk.Hub().SubscribeNotify(visitorBuffer, cc.wake)
 	if cc.conv != 0 {
 		cc.sub.Add(realtime.ConversationTopic(cc.conv))
 	}
