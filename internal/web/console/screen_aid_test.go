@@ -62,6 +62,10 @@ func TestLocalAidByForm(t *testing.T) {
 		page = c.get("/admin/screener/aids/new")
 		wantStatus(t, "new aid", page, http.StatusOK)
 		wantContains(t, "new aid", page.body, `name="c.0.question"`, `<label for="aid-name-it">`, `lang="ar" dir="rtl"`, `name="p.0.from"`)
+		page = c.get("/admin/screener/aids/new?lang=ar")
+		wantStatus(t, "new aid in Arabic", page, http.StatusOK)
+		wantContains(t, "new aid in Arabic", page.body, `<html lang="ar" dir="rtl">`, "إضافة مساعدة محلية", `id="aid-name-it" name="name.it" lang="it" dir="ltr"`)
+		wantStatus(t, "back to Italian", c.get("/admin/screener/aids/new?lang=it"), http.StatusOK) // ?lang= is kept in a cookie
 
 		// Choosing a question and updating the form shows the comparisons
 		// that fit it: a yes/no answer, a number against a value or a figure.
