@@ -128,19 +128,7 @@ func (d *Service) RemoveLocalAid(ctx context.Context, a *Actor, id string, revis
 	}
 	gone := paramRefs(&o.Benefits[i])
 	o.Benefits = slices.Delete(o.Benefits, i, i+1)
-	used := map[string]bool{}
-	for j := range o.Benefits {
-		for p := range paramRefs(&o.Benefits[j]) {
-			used[p] = true
-		}
-	}
-	o.Parameters = slices.DeleteFunc(o.Parameters, func(p eligibility.Parameter) bool {
-		if gone[p.ID] && !used[p.ID] {
-			delete(o.ParameterValues, p.ID) // values added to it by the January update
-			return true
-		}
-		return false
-	})
+	dropUnread(o, gone)
 	doc, err := json.Marshal(o)
 	if err != nil {
 		return nil, err
@@ -203,7 +191,28 @@ func putAid(base *eligibility.Questionnaire, o *Overlay, replace string, aid Loc
 			o.Parameters = append(o.Parameters, p)
 		}
 	}
+	// A parameter the replaced benefit read and that no local aid reads
+	// any more goes, with the values the January update added to it.
+	dropUnread(o, mine)
 	return nil
+}
+
+// dropUnread removes from o the parameters among candidates that none
+// of its benefits reads.
+func dropUnread(o *Overlay, candidates map[string]bool) {
+	used := map[string]bool{}
+	for j := range o.Benefits {
+		for p := range paramRefs(&o.Benefits[j]) {
+			used[p] = true
+		}
+	}
+	o.Parameters = slices.DeleteFunc(o.Parameters, func(p eligibility.Parameter) bool {
+		if candidates[p.ID] && !used[p.ID] {
+			delete(o.ParameterValues, p.ID)
+			return true
+		}
+		return false
+	})
 }
 
 var slugRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)

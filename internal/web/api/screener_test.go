@@ -118,6 +118,19 @@ func TestScreenerRulesOverTheAPI(t *testing.T) {
 			t.Fatalf("stored: %+v %v", stored, err)
 		}
 
+		// A figure the aid no longer reads goes, with its later values.
+		literal := strings.Replace(strings.Replace(foggiaAid, `"param": "foggia_isee_max"`, `"value": 12000`, 1), "{foggia_isee_max}", "12.000 €", -1)
+		literal = literal[:strings.Index(literal, `,
+ "parameters"`)] + "\n}"
+		r = e.call("PUT", "/api/v1/screener/aids/contributo_affitto_foggia", tok, literal)
+		if r.status != http.StatusOK || !strings.Contains(string(r.body), `"revision":4`) {
+			t.Fatalf("replace without the figure: %d %s", r.status, r.body)
+		}
+		stored, err = s.EligibilityOverlay(t.Context(), o.org.ID)
+		if err != nil || strings.Contains(stored.Document, "foggia_isee_max") || strings.Contains(stored.Document, "16000") || !strings.Contains(stored.Document, "12000") {
+			t.Fatalf("stored without the figure: %+v %v", stored, err)
+		}
+
 		// The whole overlay: a broken one is located and refused.
 		r = e.call("PUT", "/api/v1/screener/overlay", tok, `{"document": {"benefits": [{"id": "x", "name": {"it": "X"}, "legal": [{"reference": "L"}],
 			"conditions": [{"question": "nope", "op": "=", "value": true, "holds": {"it": "a"}, "fails": {"it": "b"}}]}]}}`)
@@ -129,11 +142,11 @@ func TestScreenerRulesOverTheAPI(t *testing.T) {
 			t.Errorf("an impossible sample: %d %s", r.status, r.body)
 		}
 
-		// Remove: the aid and its figure go, with the values added to it.
-		if r := e.call("DELETE", "/api/v1/screener/aids/contributo_affitto_foggia?revision=2", tok, ""); r.status != http.StatusConflict {
+		// Remove.
+		if r := e.call("DELETE", "/api/v1/screener/aids/contributo_affitto_foggia?revision=3", tok, ""); r.status != http.StatusConflict {
 			t.Errorf("a stale removal: %d %s", r.status, r.body)
 		}
-		r = e.call("DELETE", "/api/v1/screener/aids/contributo_affitto_foggia?revision=3", tok, "")
+		r = e.call("DELETE", "/api/v1/screener/aids/contributo_affitto_foggia?revision=4", tok, "")
 		if r.status != http.StatusOK || strings.Contains(string(r.body), "foggia") {
 			t.Fatalf("remove: %d %s", r.status, r.body)
 		}
@@ -150,7 +163,7 @@ func TestScreenerRulesOverTheAPI(t *testing.T) {
 				actions = append(actions, en.Action)
 			}
 		}
-		if got := strings.Join(actions, " "); got != "screener_aid_remove screener_aid_save screener_overlay_save screener_aid_save" {
+		if got := strings.Join(actions, " "); got != "screener_aid_remove screener_aid_save screener_aid_save screener_overlay_save screener_aid_save" {
 			t.Errorf("audited: %s", got)
 		}
 	})

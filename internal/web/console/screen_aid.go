@@ -100,7 +100,7 @@ func (c *Console) aidPost(w http.ResponseWriter, r *http.Request) {
 		}
 		if i := slices.IndexFunc(aids, func(x desk.LocalAid) bool { return x.Benefit.ID == data.Original }); i >= 0 {
 			if saved, ok := aidFormOf(p, aids[i]); ok {
-				data.Form.kept, data.Form.otherRequirements = saved.kept, saved.otherRequirements
+				data.Form.kept, data.Form.keptDesc, data.Form.otherRequirements = saved.kept, saved.keptDesc, saved.otherRequirements
 				data.Form.toVerify, data.Form.note = saved.toVerify, saved.note
 			}
 		}

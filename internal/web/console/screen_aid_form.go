@@ -20,10 +20,24 @@ import (
 // aidLangs are the languages of an aid's texts, Italian first (required).
 var aidLangs = []string{"it", "en", "fr", "ar", "es"}
 
+// texts are a text per language of aidLangs, as typed.
+type texts map[string]string
+
+// Others reports whether a language other than Italian has text: its
+// fields are then shown open.
+func (t texts) Others() bool {
+	for lang, s := range t {
+		if lang != "it" && strings.TrimSpace(s) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 type aidForm struct {
 	ID                       string
-	Name, Summary            map[string]string
-	Steps, Documents         map[string]string // one step; one document a line
+	Name, Summary            texts
+	Steps, Documents         texts // one step; one document a line
 	Reference, URL           string
 	StepURL, Directory       string
 	AmountKind, AmountPeriod string // "", "fixed" or "param"; month, year, once
@@ -31,6 +45,7 @@ type aidForm struct {
 	Conditions               []condRow
 	Parameters               []paramFormRow
 	kept                     map[string][]eligibility.ParameterValue // the later values of a parameter being edited
+	keptDesc                 map[string]eligibility.Text             // its description, in every language
 	rowOfCond, rowOfParam    []int                                   // compiled index → form row
 	otherRequirements        []eligibility.Text
 	toVerify                 bool
@@ -42,7 +57,7 @@ type condRow struct {
 	Question, Field, Op, Value     string
 	Param                          string
 	Values                         []string
-	Holds, Fails                   map[string]string
+	Holds, Fails                   texts
 	Type                           string
 	Ops, Options, Fields, ParamOpt []option
 }
@@ -73,16 +88,16 @@ func textOf(m map[string]string) eligibility.Text {
 	return t
 }
 
-func formText(f url.Values, name string) map[string]string {
-	m := map[string]string{}
+func formText(f url.Values, name string) texts {
+	m := texts{}
 	for _, lang := range aidLangs {
 		m[lang] = f.Get(name + "." + lang)
 	}
 	return m
 }
 
-func mapOf(t eligibility.Text) map[string]string {
-	m := map[string]string{}
+func mapOf(t eligibility.Text) texts {
+	m := texts{}
 	for _, lang := range aidLangs {
 		m[lang] = t[lang]
 	}
@@ -204,6 +219,11 @@ func (af *aidForm) compile(p *locale.Printer, q *eligibility.Questionnaire, errs
 		prm := eligibility.Parameter{ID: row.ID, Unit: row.Unit, Values: []eligibility.ParameterValue{v}}
 		if row.Description != "" {
 			prm.Description = eligibility.Text{"it": row.Description}
+			for lang, d := range af.keptDesc[row.ID] { // the form shows the Italian only
+				if lang != "it" {
+					prm.Description[lang] = d
+				}
+			}
 		}
 		prm.Values = append(prm.Values, af.kept[row.ID]...)
 		aid.Parameters = append(aid.Parameters, prm)
@@ -263,8 +283,8 @@ func findQuestion(q *eligibility.Questionnaire, id string) *eligibility.Question
 // in JSON.
 func aidFormOf(p *locale.Printer, aid desk.LocalAid) (aidForm, bool) {
 	b := aid.Benefit
-	af := aidForm{ID: b.ID, Name: mapOf(b.Name), Summary: mapOf(b.Summary), Steps: mapOf(nil), Documents: map[string]string{},
-		kept: map[string][]eligibility.ParameterValue{}, otherRequirements: b.OtherRequirements, toVerify: b.ToVerify, note: b.Note}
+	af := aidForm{ID: b.ID, Name: mapOf(b.Name), Summary: mapOf(b.Summary), Steps: mapOf(nil), Documents: texts{},
+		kept: map[string][]eligibility.ParameterValue{}, keptDesc: map[string]eligibility.Text{}, otherRequirements: b.OtherRequirements, toVerify: b.ToVerify, note: b.Note}
 	if len(b.Legal) > 1 || len(b.NextSteps) > 1 {
 		return af, false
 	}
@@ -312,7 +332,7 @@ func aidFormOf(p *locale.Printer, aid desk.LocalAid) (aidForm, bool) {
 		case string:
 			row.Value = x
 		}
-		af.kept[prm.ID] = prm.Values[1:]
+		af.kept[prm.ID], af.keptDesc[prm.ID] = prm.Values[1:], prm.Description
 		af.Parameters = append(af.Parameters, row)
 	}
 	if a := b.Amount; a != nil {
