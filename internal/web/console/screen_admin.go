@@ -143,7 +143,7 @@ func (c *Console) renderScreenerAdmin(w http.ResponseWriter, r *http.Request, st
 	}
 	for _, aid := range aids {
 		row := localAidRow{ID: aid.Benefit.ID, Name: aid.Benefit.Name.In(p.Lang()), Remove: aidPath + "/" + aid.Benefit.ID + "/delete"}
-		if _, ok := aidFormOf(p, aid); ok {
+		if _, ok := aidFormOf(p, q, aid); ok {
 			row.Edit = aidPath + "/" + aid.Benefit.ID
 		}
 		data.Local = append(data.Local, row)

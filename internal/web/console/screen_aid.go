@@ -72,7 +72,12 @@ func (c *Console) aidEdit(w http.ResponseWriter, r *http.Request) {
 		c.notFound(w, r)
 		return
 	}
-	af, ok := aidFormOf(c.printer(r), aids[i])
+	q, err := c.desk.Screener(r.Context(), web.ActorFrom(r).OrgID())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	af, ok := aidFormOf(c.printer(r), q, aids[i])
 	if !ok {
 		c.fail(w, r, &model.Error{Code: model.CodeConflict, Key: "error.screener.aid_json_only", Message: "this aid is edited in JSON",
 			Args: map[string]any{"Value": id}})
@@ -99,7 +104,7 @@ func (c *Console) aidPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if i := slices.IndexFunc(aids, func(x desk.LocalAid) bool { return x.Benefit.ID == data.Original }); i >= 0 {
-			if saved, ok := aidFormOf(p, aids[i]); ok {
+			if saved, ok := aidFormOf(p, nil, aids[i]); ok {
 				data.Form.kept, data.Form.keptDesc, data.Form.otherRequirements = saved.kept, saved.keptDesc, saved.otherRequirements
 				data.Form.toVerify, data.Form.note = saved.toVerify, saved.note
 			}

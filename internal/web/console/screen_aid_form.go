@@ -269,6 +269,9 @@ func (af *aidForm) compile(p *locale.Printer, q *eligibility.Questionnaire, errs
 }
 
 func findQuestion(q *eligibility.Questionnaire, id string) *eligibility.Question {
+	if q == nil {
+		return nil
+	}
 	for i := range q.Questions {
 		if q.Questions[i].ID == id {
 			return &q.Questions[i]
@@ -281,7 +284,7 @@ func findQuestion(q *eligibility.Questionnaire, id string) *eligibility.Question
 // written in JSON with rules the form has no fields for (any, not,
 // predicates, formulas, an amount range, several next steps) is edited
 // in JSON.
-func aidFormOf(p *locale.Printer, aid desk.LocalAid) (aidForm, bool) {
+func aidFormOf(p *locale.Printer, q *eligibility.Questionnaire, aid desk.LocalAid) (aidForm, bool) {
 	b := aid.Benefit
 	af := aidForm{ID: b.ID, Name: mapOf(b.Name), Summary: mapOf(b.Summary), Steps: mapOf(nil), Documents: texts{},
 		kept: map[string][]eligibility.ParameterValue{}, keptDesc: map[string]eligibility.Text{}, otherRequirements: b.OtherRequirements, toVerify: b.ToVerify, note: b.Note}
@@ -314,6 +317,11 @@ func aidFormOf(p *locale.Printer, aid desk.LocalAid) (aidForm, bool) {
 				return af, false
 			}
 			row.Values = append(row.Values, s)
+		}
+		// A choice is one of a set in the form: "= x" is "in [x]".
+		if qu := findQuestion(q, c.Question); qu != nil && qu.Type == eligibility.Choice && c.Values == nil {
+			row.Values, row.Value = []string{row.Value}, ""
+			row.Op = map[string]string{eligibility.OpEq: eligibility.OpIn, eligibility.OpNe: eligibility.OpNotIn}[c.Op]
 		}
 		af.Conditions = append(af.Conditions, row)
 	}
@@ -438,6 +446,13 @@ func (af *aidForm) prepare(p *locale.Printer, q *eligibility.Questionnaire, more
 	extra := 0
 	if more {
 		extra = 1
+	}
+	// Blank rows at the end are drawn anew; errors never point at them.
+	for len(af.Conditions) > 0 && af.Conditions[len(af.Conditions)-1].empty() {
+		af.Conditions = af.Conditions[:len(af.Conditions)-1]
+	}
+	for len(af.Parameters) > 0 && af.Parameters[len(af.Parameters)-1].empty() {
+		af.Parameters = af.Parameters[:len(af.Parameters)-1]
 	}
 	for range blankConds + extra {
 		af.Conditions = append(af.Conditions, condRow{Holds: mapOf(nil), Fails: mapOf(nil)})

@@ -202,3 +202,42 @@ func outcomeOf(res eligibility.Result, id string) eligibility.Outcome {
 	}
 	return ""
 }
+
+// Aids written in JSON: one the form can show is edited with it (a
+// choice compared with "=" becomes "is one of"); one with rules the form
+// has no fields for stays in JSON.
+func TestLocalAidWrittenInJSON(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		e.user("admin@desk.example", "Ada Admin", model.RoleAdmin)
+		c := e.client().signIn("admin@desk.example")
+		doc := `{"benefits": [
+ {"id": "buono_stranieri", "name": {"it": "Buono per chi viene da fuori"}, "legal": [{"reference": "Delibera 1/2026"}],
+  "conditions": [{"question": "citizenship", "op": "=", "value": "non_eu", "holds": {"it": "Sì."}, "fails": {"it": "No."}}]},
+ {"id": "buono_any", "name": {"it": "Buono con alternative"}, "legal": [{"reference": "Delibera 2/2026"}],
+  "conditions": [{"any": [{"question": "rent", "op": "=", "value": true}, {"question": "isee", "op": "<", "value": 5000}],
+   "holds": {"it": "Sì."}, "fails": {"it": "No."}}]}]}`
+		r := c.send("/admin/screener", url.Values{"action": {"save"}, "document": {doc}, "revision": {"0"}})
+		wantStatus(t, "save in JSON", r, http.StatusSeeOther)
+		page := c.get("/admin/screener")
+		wantContains(t, "rules", page.body, `href="/admin/screener/aids/buono_stranieri"`, "si modifica nel JSON", `action="/admin/screener/aids/buono_any/delete"`)
+		wantMissing(t, "rules", page.body, `href="/admin/screener/aids/buono_any"`)
+		wantStatus(t, "edit an aid with any", c.get("/admin/screener/aids/buono_any"), http.StatusConflict)
+		page = c.get("/admin/screener/aids/buono_stranieri")
+		wantStatus(t, "edit", page, http.StatusOK)
+		wantContains(t, "edit", page.body, `name="c.0.values" value="non_eu" checked`, `<option value="in" selected>`)
+
+		// Saved again by the form, it is the same rule.
+		r = c.send("/admin/screener/aids/buono_any/delete", url.Values{"revision": {"1"}})
+		wantStatus(t, "remove the other", r, http.StatusSeeOther)
+		r = c.send("/admin/screener/aids", url.Values{"action": {"save"}, "revision": {"2"}, "original": {"buono_stranieri"},
+			"id": {"buono_stranieri"}, "name.it": {"Buono per chi viene da fuori"}, "reference": {"Delibera 1/2026"},
+			"conditions": {"1"}, "c.0.question": {"citizenship"}, "c.0.op": {"in"}, "c.0.values": {"non_eu"},
+			"c.0.holds.it": {"Sì."}, "c.0.fails.it": {"No."}})
+		wantStatus(t, "save by the form", r, http.StatusSeeOther)
+		ov, err := s.EligibilityOverlay(t.Context(), e.org.ID)
+		if err != nil || !strings.Contains(ov.Document, `"op": "in"`) || strings.Contains(ov.Document, "buono_any") {
+			t.Fatalf("overlay: %+v %v", ov, err)
+		}
+	})
+}
