@@ -131,6 +131,9 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 	att.MessageID = withFile.ID
 	e.must(e.d.Store().CreateAttachment(context.Background(), &att))
 	ids := isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID, channel: ch.ID, failed: failed.ID, file: att.ID}
+	ids.aid = "aid_" + strings.ReplaceAll(o.org.Slug, "-", "_")
+	e.must(e.d.Store().SaveEligibilityOverlay(context.Background(), &store.EligibilityOverlay{OrgID: o.org.ID, Base: "it-benefici",
+		Document: `{"benefits": [` + aidJSON(ids.aid) + `]}`}, 0))
 	wa, err := e.d.AddChannel(context.Background(), o.org.ID, model.ChannelWhatsApp, "WhatsApp", channel.Settings{"phone_number_id": "1",
 		"access_token": "t", "app_secret": "s", "verify_token": "v"})
 	e.must(err)
@@ -154,9 +157,6 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 	ref.OrgID, ref.ConversationID, ref.PartnerEmail, ref.Reason = o.org.ID, o.conversation, "p@"+o.org.Slug+".example", "r"
 	e.must(e.d.Store().CreateReferral(context.Background(), ref))
 	ids.service, ids.referral, ids.conversation = svc, ref.ID, o.conversation
-	ids.aid = "aid_" + strings.ReplaceAll(o.org.Slug, "-", "_")
-	e.must(e.d.Store().SaveEligibilityOverlay(context.Background(), &store.EligibilityOverlay{OrgID: o.org.ID, Base: "it-benefici",
-		Document: `{"benefits": [` + aidJSON(ids.aid) + `]}`}, 0))
 	return ids
 }
 
