@@ -163,6 +163,9 @@ func ApplyOverlay(base *eligibility.Questionnaire, o *Overlay, revision int64) (
 	if err := json.Unmarshal(data, &q); err != nil {
 		return nil, err
 	}
+	// The organisation's own parameters first: the January update adds
+	// values to them as to the built-in ones.
+	q.Parameters = append(q.Parameters, o.Parameters...)
 	for _, id := range slices.Sorted(maps.Keys(o.ParameterValues)) {
 		i := slices.IndexFunc(q.Parameters, func(p eligibility.Parameter) bool { return p.ID == id })
 		if i < 0 {
@@ -181,7 +184,6 @@ func ApplyOverlay(base *eligibility.Questionnaire, o *Overlay, revision int64) (
 			return 0
 		})
 	}
-	q.Parameters = append(q.Parameters, o.Parameters...)
 	q.Benefits = append(q.Benefits, o.Benefits...)
 	if !o.Empty() {
 		if revision > 0 {
@@ -235,6 +237,12 @@ func (d *Service) SaveOverlay(ctx context.Context, a *Actor, document []byte, re
 	if !a.Can(model.PermSettingsManage) {
 		return nil, errForbidden
 	}
+	return d.saveOverlay(ctx, a, document, revision, "screener_overlay_save", "")
+}
+
+// saveOverlay validates and saves document, audited as action with
+// detail and the new revision.
+func (d *Service) saveOverlay(ctx context.Context, a *Actor, document []byte, revision int64, action, detail string) (*store.EligibilityOverlay, error) {
 	_, o, err := d.CheckOverlay(document)
 	if err != nil {
 		return nil, err
@@ -247,7 +255,10 @@ func (d *Service) SaveOverlay(ctx context.Context, a *Actor, document []byte, re
 	if err := d.st.SaveEligibilityOverlay(ctx, ov, revision); err != nil {
 		return nil, err
 	}
-	d.audit(ctx, a.OrgID(), a.User.ID, "screener_overlay_save", "eligibility_overlay", a.OrgID(), "revision="+strconv.FormatInt(ov.Revision, 10), a.IP)
+	if detail != "" {
+		detail += " "
+	}
+	d.audit(ctx, a.OrgID(), a.User.ID, action, "eligibility_overlay", a.OrgID(), detail+"revision="+strconv.FormatInt(ov.Revision, 10), a.IP)
 	return ov, nil
 }
 

@@ -72,25 +72,44 @@ func routeBody(method, path string, x isolationIDs) string {
 		return fmt.Sprintf(`{"conversation_id": %d, "partner_email": "partner@alpha.example", "reason": "from alpha", "consent_given": true}`, x.conversation)
 	case "POST /api/v1/referrals/{id}/status":
 		return `{"status": "withdrawn"}`
+	case "PUT /api/v1/screener/overlay":
+		return `{"document": {"base": "it-benefici", "benefits": [` + aidJSON(x.aid) + `]}}`
+	case "POST /api/v1/screener/overlay/check":
+		return `{"document": {"benefits": [` + aidJSON("checked_by_alpha") + `]}, "answers": {"resident": true}, "date": "2026-03-01"}`
+	case "POST /api/v1/screener/values":
+		return `{"param": "naspi_max", "from": "2030-01-01", "value": 1700, "reference": "INPS, circolare di alpha"}`
+	case "POST /api/v1/screener/aids":
+		return `{"benefit": ` + aidJSON("added_by_alpha") + `}`
+	case "POST /api/v1/screener/aids/check":
+		return `{"replace": "` + x.aid + `", "benefit": ` + aidJSON(x.aid) + `, "answers": {"resident": false}}`
+	case "PUT /api/v1/screener/aids/{aid}":
+		return `{"benefit": ` + aidJSON(x.aid) + `}`
 	}
 	return bodyFor[method]
 }
 
+// aidJSON is a local aid of the screener with the given id.
+func aidJSON(id string) string {
+	return `{"id": "` + id + `", "name": {"it": "Aiuto ` + id + `"}, "legal": [{"reference": "Delibera 1/2026"}],
+	 "conditions": [{"question": "resident", "op": "=", "value": true, "holds": {"it": "Residente."}, "fails": {"it": "Non residente."}}]}`
+}
+
 // isolationIDs are records of an organisation that only some routes need.
 type isolationIDs struct {
-	token        int64 // an API token nobody uses, to revoke
-	duplicate    int64 // a second contact, to merge
-	team         int64 // the organisation's team, for a routing rule
-	rule         int64 // a routing rule
-	channel      int64 // an API channel
-	failed       int64 // a reply that failed, in the organisation's conversation
-	file         int64 // a citizen's file in that conversation
-	whatsApp     int64 // a WhatsApp channel
-	template     int64 // an approved template of it
-	waConv       int64 // a conversation on it
-	article      int64 // a knowledge base article
-	service      int64 // a service of the directory (its HSDS id is this number)
-	referral     int64 // a referral the organisation sent
+	token        int64  // an API token nobody uses, to revoke
+	duplicate    int64  // a second contact, to merge
+	team         int64  // the organisation's team, for a routing rule
+	rule         int64  // a routing rule
+	channel      int64  // an API channel
+	failed       int64  // a reply that failed, in the organisation's conversation
+	file         int64  // a citizen's file in that conversation
+	whatsApp     int64  // a WhatsApp channel
+	template     int64  // an approved template of it
+	waConv       int64  // a conversation on it
+	article      int64  // a knowledge base article
+	service      int64  // a service of the directory (its HSDS id is this number)
+	referral     int64  // a referral the organisation sent
+	aid          string // a local aid of its screener
 	conversation int64
 }
 
@@ -112,6 +131,9 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 	att.MessageID = withFile.ID
 	e.must(e.d.Store().CreateAttachment(context.Background(), &att))
 	ids := isolationIDs{token: tok.ID, duplicate: dup.ContactID, team: o.team.ID, rule: rule.ID, channel: ch.ID, failed: failed.ID, file: att.ID}
+	ids.aid = "aid_" + strings.ReplaceAll(o.org.Slug, "-", "_")
+	e.must(e.d.Store().SaveEligibilityOverlay(context.Background(), &store.EligibilityOverlay{OrgID: o.org.ID, Base: "it-benefici",
+		Document: `{"benefits": [` + aidJSON(ids.aid) + `]}`}, 0))
 	wa, err := e.d.AddChannel(context.Background(), o.org.ID, model.ChannelWhatsApp, "WhatsApp", channel.Settings{"phone_number_id": "1",
 		"access_token": "t", "app_secret": "s", "verify_token": "v"})
 	e.must(err)
@@ -199,6 +221,7 @@ func TestIsolation(t *testing.T) {
 					p = strings.Replace(p, "{message}", fmt.Sprint(extra[o].failed), 1)
 					p = strings.Replace(p, "{attachment}", fmt.Sprint(extra[o].file), 1)
 					p = strings.Replace(p, "{language}", "it", 1)
+					p = strings.Replace(p, "{aid}", extra[o].aid, 1)
 					if strings.Contains(p, "{") {
 						t.Fatalf("route %s has a path parameter TestIsolation does not fill", ep.Path)
 					}

@@ -46,6 +46,16 @@ func (a *API) routes() []route {
 
 		{"GET /api/v1/screenings", model.PermConversationsReadAssigned, a.listScreenings}, // ?conversation_id=, one the caller may see
 		{"POST /api/v1/screenings", model.PermConversationsNote, a.postScreening},         // evaluate and record on a conversation
+		// The organisation's screener rules, as /admin/screener edits them.
+		{"GET /api/v1/screener/overlay", model.PermSettingsManage, a.getScreenerOverlay},
+		{"PUT /api/v1/screener/overlay", model.PermSettingsManage, a.putScreenerOverlay},          // only what validates; audited
+		{"POST /api/v1/screener/overlay/check", model.PermSettingsManage, a.checkScreenerOverlay}, // validate and try on a sample person
+		{"POST /api/v1/screener/values", model.PermSettingsManage, a.postScreenerValue},           // the January update; audited
+		{"GET /api/v1/screener/aids", model.PermSettingsManage, a.listLocalAids},
+		{"POST /api/v1/screener/aids", model.PermSettingsManage, a.postLocalAid}, // audited
+		{"POST /api/v1/screener/aids/check", model.PermSettingsManage, a.checkLocalAid},
+		{"PUT /api/v1/screener/aids/{aid}", model.PermSettingsManage, a.putLocalAid},       // audited
+		{"DELETE /api/v1/screener/aids/{aid}", model.PermSettingsManage, a.deleteLocalAid}, // audited
 
 		{"GET /api/v1/routing/rules", model.PermSettingsManage, a.listRoutingRules},
 		{"POST /api/v1/routing/rules", model.PermSettingsManage, a.postRoutingRule},

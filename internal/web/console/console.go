@@ -31,7 +31,7 @@ var templateFS embed.FS
 // pageNames are the templates under templates/, each parsed with the layout.
 var pageNames = []string{"login", "inbox", "conversation", "password", "error", "canned", "canned_form", "kb", "kb_article", "kb_shared",
 	"users", "user_form", "teams", "team_form", "tokens", "audit", "contact", "secret",
-	"screen", "screen_case", "screen_admin", // the benefit screener (screen*.go)
+	"screen", "screen_case", "screen_admin", "screen_aid", // the benefit screener (screen*.go)
 	"routing", "routing_rule", "hours", "hours_form", "sla", "translation", // routing, hours, SLAs, translation (admin_routing.go)
 	"channels", "channel_form", // channels and their health (admin_channels.go)
 	"wa_templates",                                                                 // WhatsApp's approved templates (admin_templates.go)

@@ -95,6 +95,10 @@ func (c *Console) Routes(mux *http.ServeMux) {
 		{"GET /admin/screener", anyOf(model.PermSettingsManage), c.screenerAdmin},
 		{"POST /admin/screener", anyOf(model.PermSettingsManage), c.screenerAdminPost},       // check, preview or save the overlay
 		{"POST /admin/screener/values", anyOf(model.PermSettingsManage), c.screenerAddValue}, // the January update
+		{"GET /admin/screener/aids/new", anyOf(model.PermSettingsManage), c.aidNew},          // a local aid as a form
+		{"GET /admin/screener/aids/{id}", anyOf(model.PermSettingsManage), c.aidEdit},
+		{"POST /admin/screener/aids", anyOf(model.PermSettingsManage), c.aidPost}, // preview or save the form
+		{"POST /admin/screener/aids/{id}/delete", anyOf(model.PermSettingsManage), c.aidRemove},
 		{"GET /admin/routing", anyOf(model.PermSettingsManage), c.routingSettings},
 		{"POST /admin/routing/teams/{id}", anyOf(model.PermSettingsManage), c.teamRoutingSave},
 		{"GET /admin/routing/rules/new", anyOf(model.PermSettingsManage), c.ruleNew},

@@ -28,7 +28,8 @@ type screenAdminPage struct {
 	Updated       string
 	Params        []paramRow
 	ParamOptions  []option
-	Local         []string // the organisation's own benefits
+	Local         []localAidRow // the organisation's own benefits
+	AidAction     string
 	Value         valueForm
 	ValueErrors   map[string]string
 	ValueAction   string
@@ -42,6 +43,12 @@ type screenAdminPage struct {
 	Missing       []string
 	Preview       *web.ResultView
 	Example       string
+}
+
+// localAidRow is one of the organisation's own benefits, with its form
+// when the form can show it.
+type localAidRow struct {
+	ID, Name, Edit, Remove string
 }
 
 type paramRow struct {
@@ -103,6 +110,10 @@ func (c *Console) renderScreenerAdmin(w http.ResponseWriter, r *http.Request, st
 		pg.Notice = p.T("screener.admin_saved", nil)
 	case "value":
 		pg.Notice = p.T("screener.admin_value_added", nil)
+	case "aid":
+		pg.Notice = p.T("screener.aid_saved", nil)
+	case "aid_removed":
+		pg.Notice = p.T("screener.aid_removed", nil)
 	}
 	base, err := c.desk.Builtin(ov.Base)
 	if err != nil {
@@ -125,9 +136,19 @@ func (c *Console) renderScreenerAdmin(w http.ResponseWriter, r *http.Request, st
 		data.Params = append(data.Params, row)
 		data.ParamOptions = append(data.ParamOptions, option{Value: prm.ID, Label: prm.ID + " — " + row.Description, Selected: prm.ID == data.Value.Param})
 	}
-	for _, b := range q.Benefits[len(base.Benefits):] {
-		data.Local = append(data.Local, b.Name.In(p.Lang()))
+	_, aids, err := c.desk.LocalAids(ctx, a)
+	if err != nil {
+		c.fail(w, r, err)
+		return
 	}
+	for _, aid := range aids {
+		row := localAidRow{ID: aid.Benefit.ID, Name: aid.Benefit.Name.In(p.Lang()), Remove: aidPath + "/" + aid.Benefit.ID + "/delete"}
+		if _, ok := aidFormOf(p, q, aid); ok {
+			row.Edit = aidPath + "/" + aid.Benefit.ID
+		}
+		data.Local = append(data.Local, row)
+	}
+	data.AidAction = aidPath + "/new"
 	if len(data.ValueErrors) > 0 || data.Problem != "" {
 		pg.failed()
 	}
@@ -184,7 +205,7 @@ func (c *Console) screenerAdminPost(w http.ResponseWriter, r *http.Request) {
 	case "preview":
 		q, _, err := c.desk.CheckOverlay(doc)
 		if err == nil {
-			err = c.preview(r, p, q, data)
+			data.Preview, err = c.preview(r, p, q, data.Sample, data.Date)
 		}
 		if err != nil {
 			data.Problem, data.Location = p.Error(err), problemAt(err)
@@ -212,23 +233,22 @@ func problemAt(err error) string {
 	return ""
 }
 
-// preview evaluates the sample person with q on the form's date.
-func (c *Console) preview(r *http.Request, p *locale.Printer, q *eligibility.Questionnaire, data *screenAdminPage) error {
+// preview evaluates the sample person (JSON answers) with q on date.
+func (c *Console) preview(_ *http.Request, p *locale.Printer, q *eligibility.Questionnaire, sample, date string) (*web.ResultView, error) {
 	var answers eligibility.Answers
-	dec := json.NewDecoder(strings.NewReader(data.Sample))
+	dec := json.NewDecoder(strings.NewReader(sample))
 	if err := dec.Decode(&answers); err != nil {
-		return model.Invalid("sample", "error.screener.sample", "the sample person is not a JSON object of answers", map[string]any{"Value": err.Error()})
+		return nil, model.Invalid("sample", "error.screener.sample", "the sample person is not a JSON object of answers", map[string]any{"Value": err.Error()})
 	}
-	on, err := time.Parse(time.DateOnly, data.Date)
+	on, err := time.Parse(time.DateOnly, date)
 	if err != nil {
-		return model.Invalid("date", "error.eligibility.date_invalid", "not a date", map[string]any{"Value": data.Date})
+		return nil, model.Invalid("date", "error.eligibility.date_invalid", "not a date", map[string]any{"Value": date})
 	}
 	res, err := eligibility.Evaluate(q, answers, on.Add(12*time.Hour), p.Lang())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	data.Preview = web.NewResultView(p, c.bundle, res)
-	return nil
+	return web.NewResultView(p, c.bundle, res), nil
 }
 
 // screenerAddValue adds a dated value to a parameter: the January
