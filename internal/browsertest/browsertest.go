@@ -56,39 +56,50 @@ func Start(t *testing.T) *Browser {
 		t.Skipf("no browser (install Debian's chromium and chromium-driver): %v", err)
 	}
 
-	port, err := freePort()
-	if err != nil {
-		t.Fatalf("browsertest: free port: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	log := &syncBuffer{}
-	cmd := exec.CommandContext(ctx, driver, "--port="+strconv.Itoa(port), "--allowed-ips=127.0.0.1")
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.WaitDelay = stopTimeout
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("browsertest: start %s: %v", driver, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-
-	b := &Browser{
-		t:      t,
-		client: &http.Client{Timeout: time.Minute},
-		driver: "http://127.0.0.1:" + strconv.Itoa(port),
-	}
-	// Cleanups run last-in first-out: this one, registered first, stops
-	// the driver after the session is gone.
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-exited:
-		case <-time.After(stopTimeout + time.Second):
-			t.Errorf("browsertest: chromedriver did not stop")
+	// A port free on 127.0.0.1 may be taken on ::1, which chromedriver
+	// binds too, by another test binary's driver started at the same
+	// moment: it then exits at once, and another port is tried.
+	var b *Browser
+	var log *syncBuffer
+	for attempt := 1; ; attempt++ {
+		port, err := freePort()
+		if err != nil {
+			t.Fatalf("browsertest: free port: %v", err)
 		}
-	})
-	if err := b.waitReady(exited); err != nil {
-		t.Fatalf("browsertest: %v\nchromedriver said:\n%s", err, log.String())
+		ctx, cancel := context.WithCancel(context.Background())
+		log = &syncBuffer{}
+		cmd := exec.CommandContext(ctx, driver, "--port="+strconv.Itoa(port), "--allowed-ips=127.0.0.1")
+		cmd.Stdout, cmd.Stderr = log, log
+		cmd.WaitDelay = stopTimeout
+		if err := cmd.Start(); err != nil {
+			cancel()
+			t.Fatalf("browsertest: start %s: %v", driver, err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		b = &Browser{
+			t:      t,
+			client: &http.Client{Timeout: time.Minute},
+			driver: "http://127.0.0.1:" + strconv.Itoa(port),
+		}
+		err = b.waitReady(exited)
+		if err == nil {
+			// Cleanups run last-in first-out: this one, registered
+			// first, stops the driver after the session is gone.
+			t.Cleanup(func() {
+				cancel()
+				select {
+				case <-exited:
+				case <-time.After(stopTimeout + time.Second):
+					t.Errorf("browsertest: chromedriver did not stop")
+				}
+			})
+			break
+		}
+		cancel()
+		if !errors.Is(err, errDriverExited) || attempt == 3 {
+			t.Fatalf("browsertest: %v\nchromedriver said:\n%s", err, log.String())
+		}
 	}
 	if err := b.newSession(chromium, t.TempDir()); err != nil {
 		t.Fatalf("browsertest: new session: %v\nchromedriver said:\n%s", err, log.String())
@@ -96,6 +107,8 @@ func Start(t *testing.T) *Browser {
 	t.Cleanup(b.deleteSession)
 	return b
 }
+
+var errDriverExited = errors.New("chromedriver exited")
 
 // waitReady polls the driver's /status until it says ready, the driver
 // exits, or startTimeout passes.
@@ -116,7 +129,7 @@ func (b *Browser) waitReady(exited <-chan error) error {
 		}
 		select {
 		case err := <-exited:
-			return fmt.Errorf("chromedriver exited: %v", err)
+			return fmt.Errorf("%w: %v", errDriverExited, err)
 		case <-tick.C:
 		}
 	}
