@@ -77,6 +77,16 @@ func (h *Hub) Subscribe(topics ...string) *Sub {
 	return h.subscribe(h.buffer, nil, topics)
 }
 
+// SubscribeBuffered is Subscribe with its own queue size (0: the hub's):
+// a subscriber that hears a whole organisation (a console tab) rides out
+// a burst with a longer queue before it counts as slow.
+func (h *Hub) SubscribeBuffered(buffer int, topics ...string) *Sub {
+	if buffer <= 0 {
+		buffer = h.buffer
+	}
+	return h.subscribe(buffer, nil, topics)
+}
+
 // SubscribeNotify registers a subscriber that need not wait on C: notify
 // is called after each event is queued on C, and when C is closed, so
 // that the subscriber schedules reading it. notify must not block or call

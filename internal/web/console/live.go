@@ -62,6 +62,11 @@ const (
 	liveNames     = 5 * time.Second  // names are reloaded at most this often
 	liveMaxIDs    = 500              // rows a tab may say it shows
 	liveMaxSeen   = 1024             // messages remembered to drop the second copy of a note
+	// liveBuffer is the events a tab may have waiting: the whole
+	// organisation's, a second's worth at the busiest (measured: 500
+	// messages a second on one view=all tab), before it counts as slow
+	// and resyncs.
+	liveBuffer = 1024
 )
 
 // clientMsg is a frame from the tab.
@@ -159,7 +164,7 @@ func (c *Console) live(w http.ResponseWriter, r *http.Request) {
 		watched: map[int64]bool{}, fresh: map[int64]bool{}, seen: map[[2]int64]bool{}, typed: map[int64]time.Time{},
 	}
 	// Subscribe before joining, so the tab hears its own arrival too.
-	lc.sub = c.desk.Hub().Subscribe(realtime.OrgTopic(a.OrgID()))
+	lc.sub = c.desk.Hub().SubscribeBuffered(liveBuffer, realtime.OrgTopic(a.OrgID()))
 	defer lc.sub.Close()
 	lc.tab = c.presence.Join(a)
 	defer lc.tab.Leave()
