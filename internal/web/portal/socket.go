@@ -170,7 +170,7 @@ func (p *Portal) socket(w http.ResponseWriter, r *http.Request, rq *request) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	c, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // the Origin was checked above, against this organisation's sites
 		CompressionMode:    websocket.CompressionNoContextTakeover,
 	})
