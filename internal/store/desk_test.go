@@ -430,3 +430,39 @@ func TestContactsMergeAndSearch(t *testing.T) {
 		}
 	})
 }
+
+// A message the provider delivers late (written an hour before the last
+// one stored) joins the conversation, but moves neither its last
+// activity, nor the instant the citizen last wrote (a reply window runs
+// from it), nor the address replies go to, back in time.
+func TestRecordInboundLateDelivery(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "late")
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		in := f.inbound("v1", "now", "p1")
+		in.At = now.Add(-time.Minute)
+		r1, err := s.RecordInbound(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		late := f.inbound("v1", "written an hour ago", "p0")
+		late.At = now.Add(-time.Hour)
+		if _, err := s.RecordInbound(ctx, late); err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Conversation(ctx, f.org.ID, r1.ConversationID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.LastSeq != 2 {
+			t.Errorf("last seq %d, want 2: the late message is stored", c.LastSeq)
+		}
+		if c.LastInboundAt == nil || !c.LastInboundAt.Equal(in.At) {
+			t.Errorf("last inbound at %v, want %v (the later message's)", c.LastInboundAt, in.At)
+		}
+		if !c.LastActivityAt.Equal(in.At) {
+			t.Errorf("last activity at %v, want %v", c.LastActivityAt, in.At)
+		}
+	})
+}

@@ -205,10 +205,16 @@ func appendInbound(ctx context.Context, tx q, in Inbound, from model.Identity, n
 	}
 	res.MessageID, res.Seq, res.Message = m.ID, m.Seq, m
 	// A citizen writing again wakes a pending or snoozed conversation.
-	// Replies go where the citizen last wrote from.
-	_, err = tx.exec(ctx, `UPDATE conversations SET last_seq = ?, last_activity_at = ?, preview = ?, status = 'open', snoozed_until = NULL,
-		address_kind = ?, address = ?, last_inbound_at = ? WHERE id = ?`,
-		m.Seq, ms(at), preview(in.Body), string(from.Kind), from.Value, ms(at), res.ConversationID)
+	// Replies go where the citizen last wrote from. A message the
+	// provider delivers late (written before the last one stored) moves
+	// neither the reply window (WhatsApp's 24 hours run from the latest)
+	// nor the address back.
+	_, err = tx.exec(ctx, `UPDATE conversations SET last_seq = ?, last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END,
+		preview = ?, status = 'open', snoozed_until = NULL,
+		address_kind = CASE WHEN last_inbound_at IS NULL OR last_inbound_at <= ? THEN ? ELSE address_kind END,
+		address = CASE WHEN last_inbound_at IS NULL OR last_inbound_at <= ? THEN ? ELSE address END,
+		last_inbound_at = CASE WHEN last_inbound_at IS NULL OR last_inbound_at < ? THEN ? ELSE last_inbound_at END WHERE id = ?`,
+		m.Seq, ms(at), ms(at), preview(in.Body), ms(at), string(from.Kind), ms(at), from.Value, ms(at), ms(at), res.ConversationID)
 	if err != nil {
 		return err
 	}
