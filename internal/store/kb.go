@@ -307,6 +307,9 @@ const (
 	// a search reads and orders: a word in thousands of titles is ranked
 	// among the first kbTitleCandidates of them.
 	kbTitleCandidates = 100
+	// kbTextCandidates bounds the other texts that hold the words that a
+	// search reads and orders, when the titles are too few.
+	kbTextCandidates = 100
 	// kbCompletions bounds the words an unfinished last word stands for
 	// (besides itself): the index's words that begin with it, the first
 	// kbCompletions in alphabetical order.
@@ -314,10 +317,9 @@ const (
 )
 
 // kbMatch is a search as the engine's index takes it: the texts whose
-// title holds the words (every word or any, as the search asks), whose
-// title holds any of them, and that hold them anywhere.
+// title holds the words, and the texts that hold them anywhere.
 type kbMatch struct {
-	title, titleSome, any string
+	title, any string
 }
 
 // kbTSQuote quotes a lexeme for a tsquery.
@@ -361,7 +363,7 @@ func (d dialect) kbMatches(ctx context.Context, r q, lang string, scopes []strin
 				return kbMatch{}, false, err
 			}
 		}
-		build := func(mark string, all bool) string {
+		build := func(mark string) string {
 			var parts []string
 			for i, l := range lex {
 				words := []string{l}
@@ -387,7 +389,7 @@ func (d dialect) kbMatches(ctx context.Context, r q, lang string, scopes []strin
 			}
 			return strings.Join(parts, op)
 		}
-		m := kbMatch{title: build(kbTitleMark, all), titleSome: build(kbTitleMark, false), any: build(kbBodyMark, all)}
+		m := kbMatch{title: build(kbTitleMark), any: build(kbBodyMark)}
 		return m, m.any != "", nil
 	}
 	ts := make([]string, len(terms))
@@ -413,8 +415,7 @@ func (d dialect) kbMatches(ctx context.Context, r q, lang string, scopes []strin
 	}
 	scope := "scope : (" + strings.Join(scopes, " OR ") + ") AND "
 	expr := "(" + strings.Join(ts, op) + ")"
-	return kbMatch{title: scope + "title : " + expr, titleSome: scope + "title : (" + strings.Join(ts, " OR ") + ")",
-		any: scope + "{title body} : " + expr}, true, nil
+	return kbMatch{title: scope + "title : " + expr, any: scope + "{title body} : " + expr}, true, nil
 }
 
 // kbCompletions lists words of the index that begin with prefix, for an
@@ -463,36 +464,6 @@ func (d dialect) kbMatchIDs(ctx context.Context, r q, titles bool, match string,
 	return ids, rows.Err()
 }
 
-// kbMatchAmong answers those of ids that match, in no order.
-func (d dialect) kbMatchAmong(ctx context.Context, r q, match string, ids []int64) ([]int64, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	args := make([]any, 0, len(ids)+1)
-	args = append(args, match)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	query := "SELECT rowid FROM kb_search WHERE kb_search MATCH ? AND rowid IN (" + placeholders(len(ids)) + ")"
-	if d.engine == Postgres {
-		query = "SELECT translation_id FROM kb_search WHERE tsv @@ CAST(? AS tsquery) AND translation_id IN (" + placeholders(len(ids)) + ")"
-	}
-	rows, err := r.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
 // kbHits reads the hits of ids in the organisation, in no order. The
 // unary plus keeps both engines' planners off the organisation's index
 // (which would read every text of the organisation) and on the primary
@@ -524,15 +495,15 @@ func kbHits(ctx context.Context, r q, orgID int64, ids []int64) ([]*KBHit, error
 	return out, rows.Err()
 }
 
-// rankKBTitles orders hits whose title matched: most words of the query
-// in the title first, then the shortest title (the one most about them),
-// then the oldest text.
-func rankKBTitles(hits []*KBHit, terms []kb.Term, prefix bool) {
+// rankKBHits orders hits: those with more words of the query in their
+// title first, and of those with some, the shortest title (the one most
+// about them); then the oldest text.
+func rankKBHits(hits []*KBHit, terms []kb.Term, prefix bool) {
 	type key struct{ words, length int }
 	keys := make(map[*KBHit]key, len(hits))
 	for _, h := range hits {
 		words := strings.FieldsFunc(kb.Fold(h.Title), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-		k := key{length: len(words)}
+		var k key
 		for i, t := range terms {
 			for _, w := range words {
 				if strings.HasPrefix(w, t.Stem) || (prefix && i == len(terms)-1 && strings.HasPrefix(w, t.Word)) {
@@ -540,6 +511,9 @@ func rankKBTitles(hits []*KBHit, terms []kb.Term, prefix bool) {
 					break
 				}
 			}
+		}
+		if k.words > 0 {
+			k.length = len(words)
 		}
 		keys[h] = k
 	}
@@ -557,11 +531,12 @@ func rankKBTitles(hits []*KBHit, terms []kb.Term, prefix bool) {
 
 // searchKB runs one full-text query; all requires every term. With
 // prefix, the last term also matches the words it begins (what a person
-// is still typing). Texts whose title holds the words come first, then
-// (when every word is required) those whose title holds some of them,
-// ranked by rankKBTitles; then those that match in their summary or
-// text, oldest first. Each step reads a bounded number of the index's
-// entries and rows: no step ranks every text a common word matches.
+// is still typing). It reads the first kbTitleCandidates texts whose
+// title holds the words (from the titles' own index on SQLite, the
+// title's lexemes on PostgreSQL: wherever they are in the index); when
+// they are fewer than limit, also the first kbTextCandidates others that
+// hold the words anywhere; and orders them with rankKBHits. No step
+// reads or ranks every text a common word is in.
 func (d dialect) searchKB(ctx context.Context, r q, orgID int64, lang string, terms []kb.Term, statuses []string, all, prefix bool, limit int) ([]*KBHit, error) {
 	scopes := make([]string, len(statuses))
 	for i, st := range statuses {
@@ -575,63 +550,29 @@ func (d dialect) searchKB(ctx context.Context, r q, orgID int64, lang string, te
 	if err != nil {
 		return nil, err
 	}
+	if len(ids) < limit {
+		// Every title that holds the words is in hand; the rest come from
+		// the texts.
+		more, err := d.kbMatchIDs(ctx, r, false, m.any, kbTextCandidates+len(ids))
+		if err != nil {
+			return nil, err
+		}
+		seen := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			seen[id] = true
+		}
+		n := len(ids)
+		for _, id := range more {
+			if !seen[id] && len(ids) < n+kbTextCandidates {
+				ids = append(ids, id)
+			}
+		}
+	}
 	hits, err := kbHits(ctx, r, orgID, ids)
 	if err != nil {
 		return nil, err
 	}
-	seen := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		seen[id] = true
-	}
-	if all && len(terms) > 1 && len(hits) < limit {
-		// Fewer titles than asked for hold every word: every one is in
-		// hand. Then the titles that hold some of them, of texts that
-		// hold every one.
-		some, err := d.kbMatchIDs(ctx, r, true, m.titleSome, kbTitleCandidates)
-		if err != nil {
-			return nil, err
-		}
-		var fresh []int64
-		for _, id := range some {
-			if !seen[id] {
-				fresh = append(fresh, id)
-			}
-		}
-		if fresh, err = d.kbMatchAmong(ctx, r, m.any, fresh); err != nil {
-			return nil, err
-		}
-		more, err := kbHits(ctx, r, orgID, fresh)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range fresh {
-			seen[id] = true
-		}
-		ids = append(ids, fresh...)
-		hits = append(hits, more...)
-	}
-	rankKBTitles(hits, terms, prefix)
-	if len(hits) >= limit {
-		return hits[:limit], nil
-	}
-	// Fewer titles than asked for: every title that matches is in hand,
-	// and the rest come from the texts.
-	more, err := d.kbMatchIDs(ctx, r, false, m.any, limit+len(ids))
-	if err != nil {
-		return nil, err
-	}
-	var rest []int64
-	for _, id := range more {
-		if !seen[id] {
-			rest = append(rest, id)
-		}
-	}
-	other, err := kbHits(ctx, r, orgID, rest)
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(other, func(a, b *KBHit) int { return cmp.Compare(a.TranslationID, b.TranslationID) })
-	hits = append(hits, other...)
+	rankKBHits(hits, terms, prefix)
 	return hits[:min(limit, len(hits))], nil
 }
 

@@ -12,10 +12,11 @@ import (
 )
 
 // TestKBSearchRanking checks the order of results when a word is in more
-// texts than a search reads: titles that hold the words come first
-// wherever they are in the index (those with more of the words, then the
-// shorter, then the older), then the texts that hold them elsewhere,
-// oldest first; and an unfinished word stands for the words it begins.
+// texts than a search reads: titles that hold every word come first
+// wherever they are in the index (the shorter, then the older); then,
+// among the first texts that hold the words, those whose title holds some
+// of them, then the others, oldest first; and an unfinished word stands
+// for the words it begins.
 func TestKBSearchRanking(t *testing.T) {
 	eachClocked(t, func(t *testing.T, s *store.Store, clock *stepClock) {
 		ctx := context.Background()
@@ -27,12 +28,18 @@ func TestKBSearchRanking(t *testing.T) {
 		// More texts that hold "permesso" than a search reads as titles,
 		// written first, so that an index read in its order meets them
 		// before the titles.
-		for i := range 250 {
-			add(fmt.Sprintf("testo-%03d", i), fmt.Sprintf("Scheda numero %d", i), "Per il permesso di soggiorno serve la ricevuta della questura.")
+		// One word in the title and the other in the text: ranked among
+		// the first texts that hold both.
+		testo := func(from, to int) {
+			for i := from; i < to; i++ {
+				add(fmt.Sprintf("testo-%03d", i), fmt.Sprintf("Scheda numero %d", i), "Per il permesso di soggiorno serve la ricevuta della questura.")
+			}
 		}
+		testo(0, 50)
+		add("soggiorno-lungo", "Soggiorno di lungo periodo", "Il permesso UE per soggiornanti di lungo periodo.")
+		testo(50, 250)
 		add("rinnovo", "Rinnovo del permesso di soggiorno per lavoro", "Come si rinnova.")
 		add("permesso", "Permesso di soggiorno", "Che cos'è.")
-		add("soggiorno-lungo", "Soggiorno di lungo periodo", "Il permesso UE per soggiornanti di lungo periodo.")
 		add("permanenza", "Permanenza in Italia", "Chi può restare.")
 		if err := s.ImportKBArticles(ctx, org.ID, arts); err != nil {
 			t.Fatal(err)

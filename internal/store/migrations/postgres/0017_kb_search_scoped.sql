@@ -35,3 +35,5 @@ UPDATE kb_search s SET tsv = array_to_tsvector(ARRAY(
     WHERE x.translation_id = s.translation_id AND x.scope IS NOT NULL;
 
 CREATE INDEX kb_search_tsv ON kb_search USING GIN (tsv);
+ANALYZE kb_search;
+ANALYZE kb_terms;
