@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -188,5 +189,67 @@ func testKBSearchMigration(t *testing.T, s *store.Store) {
 	}
 	if got := searches(); got != wantSearches {
 		t.Errorf("searches after migrating:\n%swant:\n%s", got, wantSearches)
+	}
+}
+
+// BenchmarkSearchKB searches 5,000 Italian texts written from 2,000
+// made-up words with a Zipf distribution, so that the commonest words are
+// in every text: the case a search must not pay for. The full-scale
+// measurement (100,000 translations) is `sportello bench kb`, see
+// docs/BENCHMARKS.md.
+func BenchmarkSearchKB(b *testing.B) {
+	for _, e := range storetest.Engines() {
+		b.Run(string(e), func(b *testing.B) {
+			s := storetest.Open(b, e)
+			org, _ := newTenant(b, s, "bench")
+			ctx := context.Background()
+			rnd := rand.New(rand.NewPCG(1, 2))
+			zipf := rand.NewZipf(rnd, 1.1, 2, 1999)
+			syll := []string{"ca", "to", "ri", "me", "sa", "lo", "ne", "vi", "ta", "po", "de", "gu", "ban", "ter", "mon", "sel"}
+			words := make([]string, 2000)
+			for i := range words {
+				words[i] = syll[i%16] + syll[(i/16)%16] + syll[(i/256)%16] + "x"
+			}
+			text := func(n int) string {
+				w := make([]string, n)
+				for i := range w {
+					w[i] = words[zipf.Uint64()]
+				}
+				return strings.Join(w, " ")
+			}
+			for chunk := range 25 {
+				var arts []*store.KBArticle
+				for i := range 200 {
+					arts = append(arts, &store.KBArticle{Slug: fmt.Sprintf("a-%d-%d", chunk, i), Status: kb.StatusPublished,
+						Translations: []*store.KBTranslation{{Language: "it", Title: text(5), Body: text(200)}}})
+				}
+				if err := s.ImportKBArticles(ctx, org.ID, arts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			// As autovacuum would soon after: without statistics, PostgreSQL
+			// may read the whole table rather than the index.
+			if err := s.RawExecForTest(ctx, "ANALYZE"); err != nil {
+				b.Fatal(err)
+			}
+			for _, q := range []struct {
+				name, text string
+				prefix     bool
+			}{
+				{"common", words[0], false},
+				{"common-three", words[0] + " " + words[1] + " " + words[2], false},
+				{"rare", words[1500], false},
+				{"none-together", words[1500] + " " + words[1700] + " " + words[1900], false},
+				{"prefix", words[0] + " " + words[1][:3], true},
+			} {
+				b.Run(q.name, func(b *testing.B) {
+					for b.Loop() {
+						if _, err := s.SearchKB(ctx, org.ID, store.KBQuery{Language: "it", Text: q.text, Prefix: q.prefix}); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
 	}
 }

@@ -34,6 +34,8 @@ UPDATE kb_search s SET tsv = array_to_tsvector(ARRAY(
     FROM (SELECT translation_id, (SELECT lexeme FROM unnest(tsv) WHERE 'D' = ANY (weights) LIMIT 1) AS scope FROM kb_search) x
     WHERE x.translation_id = s.translation_id AND x.scope IS NOT NULL;
 
-CREATE INDEX kb_search_tsv ON kb_search USING GIN (tsv);
+-- Without a pending list (fastupdate): a search would read the whole of
+-- it until vacuum merged it, and knowledge bases are written seldom.
+CREATE INDEX kb_search_tsv ON kb_search USING GIN (tsv) WITH (fastupdate = off);
 ANALYZE kb_search;
 ANALYZE kb_terms;
