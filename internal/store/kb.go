@@ -323,7 +323,9 @@ type kbMatch struct {
 }
 
 // kbTSQuote quotes a lexeme for a tsquery.
-func kbTSQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+func kbTSQuote(s string) string { return "'" + kbTSEscape.Replace(s) + "'" }
+
+var kbTSEscape = strings.NewReplacer(`\`, `\\`, `'`, `''`)
 
 // kbMatches builds the index's queries for terms in the scopes; all
 // requires every term, else any; with prefix, the last term also stands
