@@ -589,8 +589,8 @@ type KBQuery struct {
 
 // SearchKB finds the organisation's articles in q.Language whose title or
 // text hold every word of the query (or, when none does, any word), best
-// first: title matches weigh more than text. Accents and case do not
-// matter; plural endings mostly do not.
+// first: titles that hold the words before texts that do (see searchKB).
+// Accents and case do not matter; plural endings mostly do not.
 func (s *Store) SearchKB(ctx context.Context, orgID int64, qy KBQuery) ([]*KBHit, error) {
 	terms := kb.Terms(qy.Text, qy.Language)
 	if len(terms) == 0 || !model.ValidLanguage(qy.Language) {
