@@ -1,13 +1,16 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/sportello/sportello/internal/kb"
 	"github.com/sportello/sportello/internal/model"
@@ -221,25 +224,62 @@ func tsConfig(lang string) string {
 	return "simple"
 }
 
+// PostgreSQL keeps each word of a translation as a lexeme of its scope:
+// scope + "_t_" + stem for the words of the title, scope + "_b_" + stem
+// for every word of title, summary and text. A GIN posting list then
+// holds one organisation's texts in one language and status only, so a
+// common word costs what it costs in that part of the index, not in the
+// whole instance's.
+const (
+	kbTitleMark = "_t_"
+	kbBodyMark  = "_b_"
+)
+
 // indexKB writes a translation's entry in the search index.
 func (d dialect) indexKB(ctx context.Context, tx q, t *KBTranslation, status string) error {
 	scope := scopeToken(t.OrgID, t.Language, status)
 	if d.engine == Postgres {
 		title := kb.Fold(t.Title)
-		body := kb.Fold(t.Summary + "\n" + kb.PlainText(t.Body))
+		all := title + "\n" + kb.Fold(t.Summary+"\n"+kb.PlainText(t.Body))
 		cfg := tsConfig(t.Language)
-		_, err := tx.exec(ctx, `INSERT INTO kb_search (translation_id, tsv) VALUES (?,
-			setweight(to_tsvector('simple', ?), 'D') || setweight(to_tsvector(CAST(? AS regconfig), ?), 'A') || setweight(to_tsvector(CAST(? AS regconfig), ?), 'B'))
-			ON CONFLICT (translation_id) DO UPDATE SET tsv = EXCLUDED.tsv`, t.ID, scope, cfg, title, cfg, body)
+		if _, err := tx.exec(ctx, `INSERT INTO kb_search (translation_id, tsv) VALUES (?, array_to_tsvector(ARRAY(
+				SELECT ? || lexeme FROM unnest(to_tsvector(CAST(? AS regconfig), ?))
+				UNION SELECT ? || lexeme FROM unnest(to_tsvector(CAST(? AS regconfig), ?)))))
+			ON CONFLICT (translation_id) DO UPDATE SET tsv = EXCLUDED.tsv`,
+			t.ID, scope+kbTitleMark, cfg, title, scope+kbBodyMark, cfg, all); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, "INSERT INTO kb_terms (term) SELECT lexeme FROM unnest(to_tsvector(CAST(? AS regconfig), ?)) ON CONFLICT DO NOTHING", cfg, all)
 		return err
 	}
-	if _, err := tx.exec(ctx, "DELETE FROM kb_search WHERE rowid = ?", t.ID); err != nil {
+	if err := d.unindexKB(ctx, tx, []int64{t.ID}); err != nil {
 		return err
 	}
 	title := kb.IndexText(t.Title, t.Language)
 	body := kb.IndexText(t.Summary+"\n"+kb.PlainText(t.Body), t.Language)
-	_, err := tx.exec(ctx, "INSERT INTO kb_search (rowid, scope, title, body) VALUES (?, ?, ?, ?)", t.ID, scope, title, body)
-	return err
+	if _, err := tx.exec(ctx, "INSERT INTO kb_search (rowid, scope, title, body) VALUES (?, ?, ?, ?)", t.ID, scope, title, body); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, "INSERT INTO kb_search_titles (rowid, scope, title) VALUES (?, ?, ?)", t.ID, scope, title); err != nil {
+		return err
+	}
+	// The words, for completing unfinished ones.
+	seen := map[string]bool{}
+	var words []any
+	for w := range strings.FieldsSeq(title + " " + body) {
+		if !seen[w] {
+			seen[w] = true
+			words = append(words, w)
+		}
+	}
+	for len(words) > 0 {
+		n := min(len(words), 500)
+		if _, err := tx.exec(ctx, "INSERT INTO kb_terms (term) VALUES "+strings.TrimSuffix(strings.Repeat("(?), ", n), ", ")+" ON CONFLICT DO NOTHING", words[:n]...); err != nil {
+			return err
+		}
+		words = words[n:]
+	}
+	return nil
 }
 
 // unindexKB removes translations from the search index (PostgreSQL's
@@ -252,74 +292,196 @@ func (d dialect) unindexKB(ctx context.Context, tx q, ids []int64) error {
 	for i, id := range ids {
 		args[i] = id
 	}
-	_, err := tx.exec(ctx, "DELETE FROM kb_search WHERE rowid IN ("+placeholders(len(ids))+")", args...)
-	return err
+	for _, table := range []string{"kb_search", "kb_search_titles"} {
+		if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE rowid IN ("+placeholders(len(ids))+")", args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// kbCandidates bounds the matches a search ranks: a query that matches
-// more texts than this in one organisation and language (a word nearly
-// every article holds) is ranked among the first kbCandidates of them, so
-// its cost stays bounded however large the knowledge base grows.
-const kbCandidates = 1000
+// Bounds of one search's work, so that it stays the same however large
+// the knowledge base grows and however common the words searched.
+const (
+	// kbTitleCandidates bounds the texts whose title holds the words that
+	// a search reads and orders: a word in thousands of titles is ranked
+	// among the first kbTitleCandidates of them.
+	kbTitleCandidates = 100
+	// kbTextCandidates bounds the other texts that hold the words that a
+	// search reads and orders, when the titles are too few.
+	kbTextCandidates = 100
+	// kbCompletions bounds the words an unfinished last word stands for
+	// (besides itself): the index's words that begin with it, the first
+	// kbCompletions in alphabetical order.
+	kbCompletions = 10
+)
 
-// searchKB runs one full-text query; all requires every term.
-// With prefix, the last term also matches the words it begins (what a
-// person is still typing).
-func (d dialect) searchKB(ctx context.Context, r q, orgID int64, lang string, terms []kb.Term, statuses []string, all, prefix bool, limit int) ([]*KBHit, error) {
-	scopes := make([]string, len(statuses))
-	for i, st := range statuses {
-		scopes[i] = scopeToken(orgID, lang, st)
-	}
-	var query string
-	var args []any
+// kbMatch is a search as the engine's index takes it: the texts whose
+// title holds the words, and the texts that hold them anywhere.
+type kbMatch struct {
+	title, any string
+}
+
+// kbTSQuote quotes a lexeme for a tsquery.
+func kbTSQuote(s string) string { return "'" + kbTSEscape.Replace(s) + "'" }
+
+var kbTSEscape = strings.NewReplacer(`\`, `\\`, `'`, `''`)
+
+// kbMatches builds the index's queries for terms in the scopes; all
+// requires every term, else any; with prefix, the last term also stands
+// for the words it begins.
+func (d dialect) kbMatches(ctx context.Context, r q, lang string, scopes []string, terms []kb.Term, all, prefix bool) (kbMatch, bool, error) {
 	if d.engine == Postgres {
-		ts := make([]string, len(terms))
+		// PostgreSQL's stemmer gives the lexemes, as it gave the text's;
+		// the words it drops (its stop words) do not count.
+		words := make([]string, len(terms))
 		for i, t := range terms {
-			ts[i] = t.Word // PostgreSQL stems it as it stemmed the text
-			if prefix && i == len(terms)-1 {
-				ts[i] += ":*"
+			words[i] = t.Word
+		}
+		rows, err := r.query(ctx, "SELECT lexeme, array_to_string(positions, ',') FROM unnest(to_tsvector(CAST(? AS regconfig), ?))", tsConfig(lang), strings.Join(words, " "))
+		if err != nil {
+			return kbMatch{}, false, err
+		}
+		lex := make([]string, len(terms))
+		for rows.Next() {
+			var l, pos string
+			if err := rows.Scan(&l, &pos); err != nil {
+				rows.Close()
+				return kbMatch{}, false, err
+			}
+			for p := range strings.SplitSeq(pos, ",") {
+				if i, err := strconv.Atoi(p); err == nil && i >= 1 && i <= len(lex) {
+					lex[i-1] = l
+				}
 			}
 		}
-		op := " | "
-		if all {
-			op = " & "
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return kbMatch{}, false, err
 		}
-		cfg := tsConfig(lang)
-		// Rank the first kbCandidates matches in the index alone, then read
-		// the few rows shown.
-		query = `SELECT t.id, t.article_id, a.slug, t.language, t.title, t.summary, a.status
-			FROM (SELECT id, r FROM (SELECT s.translation_id AS id, ts_rank('{0, 0, 0.1, 1}', s.tsv, to_tsquery(CAST(? AS regconfig), ?)) AS r
-					FROM kb_search s WHERE s.tsv @@ (to_tsquery('simple', ?) && to_tsquery(CAST(? AS regconfig), ?))
-					LIMIT ?) c
-				ORDER BY r DESC, id LIMIT ?) m
-			JOIN kb_translations t ON t.id = m.id JOIN kb_articles a ON a.id = t.article_id
-			WHERE t.org_id = ? ORDER BY m.r DESC, t.id`
-		tq := strings.Join(ts, op)
-		args = []any{cfg, tq, strings.Join(scopes, " | "), cfg, tq, kbCandidates, limit, orgID}
-	} else {
-		ts := make([]string, len(terms))
-		for i, t := range terms {
-			ts[i] = `"` + t.Stem + `"`
-			if prefix && i == len(terms)-1 {
-				ts[i] = `("` + t.Stem + `" OR "` + t.Word + `"*)`
+		var completions []string
+		if prefix {
+			if completions, err = d.kbCompletions(ctx, r, terms[len(terms)-1].Word); err != nil {
+				return kbMatch{}, false, err
 			}
 		}
-		op := " OR "
-		if all {
-			op = " AND "
+		build := func(mark string) string {
+			var parts []string
+			for i, l := range lex {
+				words := []string{l}
+				if prefix && i == len(lex)-1 {
+					words = append(words, completions...)
+				}
+				var alts []string
+				for _, w := range words {
+					for _, sc := range scopes {
+						if x := kbTSQuote(sc + mark + w); w != "" && !slices.Contains(alts, x) {
+							alts = append(alts, x)
+						}
+					}
+				}
+				if len(alts) == 0 {
+					continue
+				}
+				parts = append(parts, "("+strings.Join(alts, " | ")+")")
+			}
+			op := " | "
+			if all {
+				op = " & "
+			}
+			return strings.Join(parts, op)
 		}
-		match := "scope : (" + strings.Join(scopes, " OR ") + ") AND {title body} : (" + strings.Join(ts, op) + ")"
-		// Rank the first kbCandidates matches in the index alone, then read
-		// the few rows shown.
-		query = `SELECT t.id, t.article_id, a.slug, t.language, t.title, t.summary, a.status
-			FROM (SELECT id, r FROM (SELECT rowid AS id, bm25(kb_search, 0.0, 10.0, 1.0) AS r FROM kb_search WHERE kb_search MATCH ?
-					LIMIT ?) c
-				ORDER BY r, id LIMIT ?) m
-			JOIN kb_translations t ON t.id = m.id JOIN kb_articles a ON a.id = t.article_id
-			WHERE t.org_id = ? ORDER BY m.r, t.id`
-		args = []any{match, kbCandidates, limit, orgID}
+		m := kbMatch{title: build(kbTitleMark), any: build(kbBodyMark)}
+		return m, m.any != "", nil
 	}
-	rows, err := r.query(ctx, query, args...)
+	ts := make([]string, len(terms))
+	for i, t := range terms {
+		ts[i] = `"` + t.Stem + `"`
+		if prefix && i == len(terms)-1 {
+			words, err := d.kbCompletions(ctx, r, t.Word)
+			if err != nil {
+				return kbMatch{}, false, err
+			}
+			alts := []string{ts[i]}
+			for _, w := range words {
+				if w != t.Stem {
+					alts = append(alts, `"`+w+`"`)
+				}
+			}
+			ts[i] = "(" + strings.Join(alts, " OR ") + ")"
+		}
+	}
+	op := " OR "
+	if all {
+		op = " AND "
+	}
+	scope := "scope : (" + strings.Join(scopes, " OR ") + ") AND "
+	expr := "(" + strings.Join(ts, op) + ")"
+	return kbMatch{title: scope + "title : " + expr, any: scope + "{title body} : " + expr}, true, nil
+}
+
+// kbCompletions lists words of the index that begin with prefix, for an
+// unfinished last word: a prefix query would make either engine merge,
+// before answering, the whole list of every word that begins so.
+func (d dialect) kbCompletions(ctx context.Context, r q, prefix string) ([]string, error) {
+	rows, err := r.query(ctx, "SELECT term FROM kb_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?", prefix, prefix+"\U0010FFFF", kbCompletions)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var w string
+		if err := rows.Scan(&w); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// kbMatchIDs answers the ids of the first n translations that match, in
+// the index's order; titles: SQLite's query is of the titles' index.
+func (d dialect) kbMatchIDs(ctx context.Context, r q, titles bool, match string, n int) ([]int64, error) {
+	query := "SELECT rowid FROM kb_search WHERE kb_search MATCH ? LIMIT ?"
+	if titles {
+		query = "SELECT rowid FROM kb_search_titles WHERE kb_search_titles MATCH ? LIMIT ?"
+	}
+	if d.engine == Postgres {
+		query = "SELECT translation_id FROM kb_search WHERE tsv @@ CAST(? AS tsquery) LIMIT ?"
+	}
+	rows, err := r.query(ctx, query, match, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// kbHits reads the hits of ids in the organisation, in no order. The
+// unary plus keeps both engines' planners off the organisation's index
+// (which would read every text of the organisation) and on the primary
+// key: the ids are few, and the organisation only checks them.
+func kbHits(ctx context.Context, r q, orgID int64, ids []int64) ([]*KBHit, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, orgID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := r.query(ctx, `SELECT t.id, t.article_id, a.slug, t.language, t.title, t.summary, a.status
+		FROM kb_translations t JOIN kb_articles a ON a.id = t.article_id
+		WHERE +t.org_id = ? AND t.id IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -335,6 +497,87 @@ func (d dialect) searchKB(ctx context.Context, r q, orgID int64, lang string, te
 	return out, rows.Err()
 }
 
+// rankKBHits orders hits: those with more words of the query in their
+// title first, and of those with some, the shortest title (the one most
+// about them); then the oldest text.
+func rankKBHits(hits []*KBHit, terms []kb.Term, prefix bool) {
+	type key struct{ words, length int }
+	keys := make(map[*KBHit]key, len(hits))
+	for _, h := range hits {
+		words := strings.FieldsFunc(kb.Fold(h.Title), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		var k key
+		for i, t := range terms {
+			for _, w := range words {
+				if strings.HasPrefix(w, t.Stem) || (prefix && i == len(terms)-1 && strings.HasPrefix(w, t.Word)) {
+					k.words++
+					break
+				}
+			}
+		}
+		if k.words > 0 {
+			k.length = len(words)
+		}
+		keys[h] = k
+	}
+	slices.SortStableFunc(hits, func(a, b *KBHit) int {
+		ka, kb := keys[a], keys[b]
+		if ka.words != kb.words {
+			return kb.words - ka.words
+		}
+		if ka.length != kb.length {
+			return ka.length - kb.length
+		}
+		return cmp.Compare(a.TranslationID, b.TranslationID)
+	})
+}
+
+// searchKB runs one full-text query; all requires every term. With
+// prefix, the last term also matches the words it begins (what a person
+// is still typing). It reads the first kbTitleCandidates texts whose
+// title holds the words (from the titles' own index on SQLite, the
+// title's lexemes on PostgreSQL: wherever they are in the index); when
+// they are fewer than limit, also the first kbTextCandidates others that
+// hold the words anywhere; and orders them with rankKBHits. No step
+// reads or ranks every text a common word is in.
+func (d dialect) searchKB(ctx context.Context, r q, orgID int64, lang string, terms []kb.Term, statuses []string, all, prefix bool, limit int) ([]*KBHit, error) {
+	scopes := make([]string, len(statuses))
+	for i, st := range statuses {
+		scopes[i] = scopeToken(orgID, lang, st)
+	}
+	m, ok, err := d.kbMatches(ctx, r, lang, scopes, terms, all, prefix)
+	if err != nil || !ok {
+		return nil, err
+	}
+	ids, err := d.kbMatchIDs(ctx, r, true, m.title, kbTitleCandidates)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) < limit {
+		// Every title that holds the words is in hand; the rest come from
+		// the texts.
+		more, err := d.kbMatchIDs(ctx, r, false, m.any, kbTextCandidates+len(ids))
+		if err != nil {
+			return nil, err
+		}
+		seen := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			seen[id] = true
+		}
+		n := len(ids)
+		for _, id := range more {
+			if !seen[id] && len(ids) < n+kbTextCandidates {
+				ids = append(ids, id)
+			}
+		}
+	}
+	hits, err := kbHits(ctx, r, orgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	rankKBHits(hits, terms, prefix)
+	return hits[:min(limit, len(hits))], nil
+}
+
 // KBQuery is a search of the knowledge base.
 type KBQuery struct {
 	Language string   // the language searched
@@ -346,8 +589,8 @@ type KBQuery struct {
 
 // SearchKB finds the organisation's articles in q.Language whose title or
 // text hold every word of the query (or, when none does, any word), best
-// first: title matches weigh more than text. Accents and case do not
-// matter; plural endings mostly do not.
+// first: titles that hold the words before texts that do (see searchKB).
+// Accents and case do not matter; plural endings mostly do not.
 func (s *Store) SearchKB(ctx context.Context, orgID int64, qy KBQuery) ([]*KBHit, error) {
 	terms := kb.Terms(qy.Text, qy.Language)
 	if len(terms) == 0 || !model.ValidLanguage(qy.Language) {

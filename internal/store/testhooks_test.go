@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // RawExecForTest and RawInt64ForTest let the external tests set up rows
 // the public API does not create yet.
@@ -13,4 +16,20 @@ func (s *Store) RawInt64ForTest(ctx context.Context, query string, args ...any) 
 	var v int64
 	err := s.read.QueryRowContext(ctx, s.rebind(query), args...).Scan(&v)
 	return v, err
+}
+
+// MigrationSQLForTest returns the text of this engine's migration number
+// version, so that a test can run it again over rows it wrote the way an
+// older version did.
+func (s *Store) MigrationSQLForTest(version int) (string, error) {
+	all, err := s.migrations()
+	if err != nil {
+		return "", err
+	}
+	for _, m := range all {
+		if m.version == version {
+			return m.sql, nil
+		}
+	}
+	return "", fmt.Errorf("no migration %d", version)
 }

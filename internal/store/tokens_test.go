@@ -54,7 +54,7 @@ func eachClocked(t *testing.T, fn func(t *testing.T, s *store.Store, clock *step
 }
 
 // newTenant creates an organisation with one active admin.
-func newTenant(t *testing.T, s *store.Store, slug string) (*model.Organization, *model.User) {
+func newTenant(t testing.TB, s *store.Store, slug string) (*model.Organization, *model.User) {
 	t.Helper()
 	ctx := context.Background()
 	org := &model.Organization{Slug: slug, Name: "Org " + slug}

@@ -106,7 +106,8 @@ type isolationIDs struct {
 	whatsApp     int64  // a WhatsApp channel
 	template     int64  // an approved template of it
 	waConv       int64  // a conversation on it
-	article      int64  // a knowledge base article
+	article      int64  // a knowledge base article, published, not shared
+	shared       int64  // a published article shared with the other organisations
 	service      int64  // a service of the directory (its HSDS id is this number)
 	referral     int64  // a referral the organisation sent
 	aid          string // a local aid of its screener
@@ -147,6 +148,10 @@ func (e *env) isolationIDs(o *org) isolationIDs {
 	e.must(e.d.Store().SaveKBArticle(context.Background(), art))
 	e.must(e.d.Store().SaveKBTranslation(context.Background(), &store.KBTranslation{OrgID: o.org.ID, ArticleID: art.ID, Language: "it", Title: "SPID " + o.org.Slug, Body: "Testo."}))
 	ids.article = art.ID
+	sh := &store.KBArticle{OrgID: o.org.ID, Slug: "shared-" + o.org.Slug, Status: "published", Shared: true}
+	e.must(e.d.Store().SaveKBArticle(context.Background(), sh))
+	e.must(e.d.Store().SaveKBTranslation(context.Background(), &store.KBTranslation{OrgID: o.org.ID, ArticleID: sh.ID, Language: "it", Title: "Condiviso " + o.org.Slug, Body: "Testo."}))
+	ids.shared = sh.ID
 	svc := 9000 + o.org.ID
 	set, err := hsds.ParseJSON("d.json", []byte(fmt.Sprintf(`{"id": "%d", "name": "Servizio %s", "status": "active", "organization": {"id": "org-%s", "name": "Ente %s", "description": "d"}}`,
 		svc, o.org.Slug, o.org.Slug, o.org.Slug)))
@@ -173,10 +178,18 @@ func TestIsolation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newEnv(t, s)
 		a, b := e.newOrg("alpha"), e.newOrg("bravo")
-		secrets := [][]byte{[]byte(b.contactName), []byte(b.body), []byte(b.team.Name), []byte(b.admin.Email), []byte(b.vol.Name)}
 		extra := map[*org]isolationIDs{a: e.isolationIDs(a), b: e.isolationIDs(b)}
+		// B's article that is not shared is B's alone; its shared one is
+		// not a secret.
+		secrets := [][]byte{[]byte(b.contactName), []byte(b.body), []byte(b.team.Name), []byte(b.admin.Email), []byte(b.vol.Name), []byte("SPID bravo")}
 		idOf := func(t *testing.T, o *org, path string) int64 {
 			switch {
+			case path == "/api/v1/kb/shared/{id}/copy":
+				// What A may copy is B's shared article, never B's others.
+				if o == a {
+					return extra[b].shared
+				}
+				return extra[b].article
 			case path == "/api/v1/conversations/{id}/templates":
 				return extra[o].waConv
 			case path == "/api/v1/channels/{id}/templates":

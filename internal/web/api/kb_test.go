@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -118,6 +119,106 @@ func TestKBAPI(t *testing.T) {
 		}
 		if r := e.call("GET", base, o.adminToken, ""); r.status != http.StatusNotFound {
 			t.Errorf("after delete: %d", r.status)
+		}
+	})
+}
+
+// TestKBSharedAPI lists the articles other organisations share and copies
+// one: only published, shared articles of another organisation are seen
+// or copied, and the copy is a draft due for review.
+func TestKBSharedAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		a, b := e.newOrg("alpha"), e.newOrg("bravo")
+		ctx := context.Background()
+		article := func(o *org, slug, status string, shared bool, title string) int64 {
+			art := &store.KBArticle{OrgID: o.org.ID, Slug: slug, Status: status, Shared: shared, Sources: []string{"https://www.spid.gov.it/"}}
+			e.must(s.SaveKBArticle(ctx, art))
+			e.must(s.SaveKBTranslation(ctx, &store.KBTranslation{OrgID: o.org.ID, ArticleID: art.ID, Language: "it", Title: title, Body: "Testo di " + title + "."}))
+			e.must(s.SaveKBTranslation(ctx, &store.KBTranslation{OrgID: o.org.ID, ArticleID: art.ID, Language: "en", Title: title + " (en)", Body: "Text."}))
+			return art.ID
+		}
+		shared := article(b, "spid", "published", true, "Lo SPID di bravo")
+		private := article(b, "private", "published", false, "Riservato di bravo")
+		draft := article(b, "draft", "draft", true, "Bozza di bravo")
+		own := article(a, "own", "published", true, "Condiviso da alpha")
+
+		var list struct {
+			Items []struct {
+				ID           int64
+				Organization string
+				Slug         string
+				Translations []struct{ Language, Title string }
+			}
+		}
+		r := e.call("GET", "/api/v1/kb/shared", a.volToken, "")
+		if r.status != http.StatusOK {
+			t.Fatalf("list as a volunteer: %d %s", r.status, r.body)
+		}
+		r.decode(t, &list)
+		if len(list.Items) != 1 || list.Items[0].ID != shared || list.Items[0].Organization != "Org bravo" || len(list.Items[0].Translations) != 2 {
+			t.Fatalf("alpha sees %s, want bravo's shared, published article only", r.body)
+		}
+		for _, secret := range []string{"Riservato", "Bozza", "Condiviso da alpha", "Testo di", "owner_id", "category_id"} {
+			if strings.Contains(string(r.body), secret) {
+				t.Errorf("the list carries %q: %s", secret, r.body)
+			}
+		}
+		if r := e.call("GET", "/api/v1/kb/shared", b.adminToken, ""); !strings.Contains(string(r.body), "Condiviso da alpha") || strings.Contains(string(r.body), "Lo SPID di bravo") {
+			t.Errorf("bravo sees %s, want alpha's article and not its own", r.body)
+		}
+
+		copyPath := func(id int64) string { return fmt.Sprintf("/api/v1/kb/shared/%d/copy", id) }
+		if r := e.call("POST", copyPath(shared), a.volToken, ""); r.status != http.StatusForbidden {
+			t.Errorf("copy as a volunteer: %d %s", r.status, r.body)
+		}
+		for _, id := range []int64{private, draft, own, 1 << 40} {
+			if r := e.call("POST", copyPath(id), a.adminToken, ""); r.status != http.StatusNotFound {
+				t.Errorf("copy article %d: %d %s, want 404", id, r.status, r.body)
+			}
+		}
+		if r := e.call("POST", "/api/v1/kb/shared/abc/copy", a.adminToken, ""); r.status != http.StatusBadRequest {
+			t.Errorf("copy article abc: %d %s, want 400", r.status, r.body)
+		}
+		r = e.call("POST", copyPath(shared), a.adminToken, "")
+		if r.status != http.StatusCreated {
+			t.Fatalf("copy: %d %s", r.status, r.body)
+		}
+		var cp struct {
+			ID           int64
+			Slug, Status string
+			OwnerID      int64   `json:"owner_id"`
+			ReviewBy     *string `json:"review_by"`
+			Sources      []string
+			Translations []struct{ Language, Title, Body string }
+		}
+		r.decode(t, &cp)
+		if cp.ID == shared || cp.Slug != "spid" || cp.Status != "draft" || cp.OwnerID != 0 || cp.ReviewBy == nil ||
+			len(cp.Sources) != 1 || len(cp.Translations) != 2 || cp.Translations[1].Body != "Testo di Lo SPID di bravo." {
+			t.Errorf("copy: %s", r.body)
+		}
+		if r := e.call("GET", fmt.Sprintf("/api/v1/kb/articles/%d", cp.ID), a.adminToken, ""); r.status != http.StatusOK || !strings.Contains(string(r.body), "Lo SPID di bravo") {
+			t.Errorf("the copy in alpha: %d %s", r.status, r.body)
+		}
+		// The slug is taken now: a second copy is a conflict, with a message.
+		r = e.call("POST", copyPath(shared), a.adminToken, "")
+		if code, msg, _ := r.errorBody(t); r.status != http.StatusConflict || msg == "" {
+			t.Errorf("second copy: %d %s %q", r.status, code, msg)
+		}
+		// Bravo's article is as it was.
+		orig, err := s.KBArticle(ctx, b.org.ID, shared)
+		e.must(err)
+		if orig.Status != "published" || !orig.Shared || len(orig.Translations) != 2 {
+			t.Errorf("bravo's article changed: %+v", orig)
+		}
+		// Unsharing it takes it off the list.
+		orig.Shared = false
+		e.must(s.SaveKBArticle(ctx, orig))
+		if r := e.call("GET", "/api/v1/kb/shared", a.adminToken, ""); r.status != http.StatusOK || !strings.Contains(string(r.body), `"items":[]`) {
+			t.Errorf("after unsharing: %d %s", r.status, r.body)
+		}
+		if r := e.call("GET", "/api/v1/kb/shared?org=bravo", a.adminToken, ""); r.status != http.StatusBadRequest {
+			t.Errorf("unknown parameter: %d", r.status)
 		}
 	})
 }

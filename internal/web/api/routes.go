@@ -91,6 +91,8 @@ func (a *API) routes() []route {
 		{"GET /api/v1/kb/search", model.PermKBRead, a.searchKB}, // ?q=&language=
 		{"GET /api/v1/kb/categories", model.PermKBRead, a.listKBCategories},
 		{"POST /api/v1/kb/categories", model.PermKBManage, a.postKBCategory},
+		{"GET /api/v1/kb/shared", model.PermKBRead, a.listKBShared},                    // other organisations' shared, published articles
+		{"POST /api/v1/kb/shared/{id}/copy", model.PermKBManage, a.copyKBShared},       // copied here as a draft due for review; audited
 		{"GET /api/v1/directory/services", model.PermDirectoryRead, a.searchDirectory}, // confidential positions need directory:confidential
 		{"GET /api/v1/directory/services/{id}", model.PermDirectoryRead, a.getServiceCard},
 		{"POST /api/v1/directory/services/{id}/verify", model.PermDirectoryManage, a.verifyService},
