@@ -29,35 +29,47 @@ type stmtCache struct {
 	mu   sync.RWMutex
 	m    map[string]*sql.Stmt
 	want map[string]bool
+	seen map[string]bool // texts run once: a text is prepared the second time
 }
+
+// stmtSeenMax bounds the texts remembered as run once; past it they are
+// forgotten, all together.
 
 const stmtCacheMax = 512
 
+const stmtSeenMax = 4096
+
 func newStmtCache(db *sql.DB, lazy bool) *stmtCache {
-	return &stmtCache{db: db, lazy: lazy, m: map[string]*sql.Stmt{}, want: map[string]bool{}}
+	return &stmtCache{db: db, lazy: lazy, m: map[string]*sql.Stmt{}, want: map[string]bool{}, seen: map[string]bool{}}
 }
 
 // get returns the prepared statement for query, or nil to run it as text:
-// the cache is full, the statement is waiting to be prepared, or it does
-// not prepare (running it as text then reports the error).
+// the text is new, the cache is full, the statement is waiting to be
+// prepared, or it does not prepare (running it as text then reports the
+// error).
 func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
 	c.mu.RLock()
 	st, ok := c.m[query]
 	c.mu.RUnlock()
-	if ok || c.lazy {
-		if !ok {
-			c.mu.Lock()
-			if len(c.m)+len(c.want) < stmtCacheMax {
-				c.want[query] = true
-			}
-			c.mu.Unlock()
-		}
+	if ok {
 		return st
 	}
-	c.mu.RLock()
-	full := len(c.m) >= stmtCacheMax
-	c.mu.RUnlock()
-	if full {
+	// Only a text run before takes a place: a query built once (a search
+	// with an unusual number of words) would hold it for nothing.
+	c.mu.Lock()
+	again := c.seen[query]
+	if !again {
+		if len(c.seen) >= stmtSeenMax {
+			clear(c.seen)
+		}
+		c.seen[query] = true
+	}
+	full := len(c.m)+len(c.want) >= stmtCacheMax
+	if again && !full && c.lazy {
+		c.want[query] = true
+	}
+	c.mu.Unlock()
+	if !again || full || c.lazy {
 		return nil
 	}
 	// Not under the lock: preparing waits for a free connection, and the
