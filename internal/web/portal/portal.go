@@ -67,9 +67,10 @@ type Options struct {
 
 // Portal serves the citizens' pages. It is safe for concurrent use.
 type Portal struct {
-	settingsMu sync.Mutex
-	settings   map[int64]*parsedSettings // by organisation
-	zones      sync.Map                  // time zone name → *time.Location
+	settingsMu  sync.Mutex
+	settings    map[int64]*parsedSettings // by organisation
+	zones       sync.Map                  // time zone name → *time.Location
+	webChannels sync.Map                  // organisation → cachedChannel
 
 	desk   *desk.Service
 	st     *store.Store

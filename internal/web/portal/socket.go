@@ -569,7 +569,12 @@ func (cc *chatConn) onEvent(ctx context.Context, ev realtime.Event) error {
 			return nil
 		}
 		var m model.Message
-		if ev.Seq == cc.cursor+1 && json.Unmarshal(ev.Data, &m) == nil && m.Seq == ev.Seq && m.ConversationID == cc.conv {
+		if ev.Message != nil {
+			m = *ev.Message // the publisher's, in this process: no need to decode
+		} else if json.Unmarshal(ev.Data, &m) != nil {
+			m = model.Message{}
+		}
+		if ev.Seq == cc.cursor+1 && m.Seq == ev.Seq && m.ConversationID == cc.conv {
 			if err := cc.sendMessage(ctx, &m); err != nil {
 				return err
 			}

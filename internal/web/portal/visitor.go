@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/store"
@@ -85,7 +86,7 @@ var errPrechat = &model.Error{Code: model.CodeForbidden, Key: "chat.prechat_requ
 // the visitor's page, makes a resend a no-op: it is the provider message
 // id, under the visitor's id so that nobody can collide with another's.
 func (p *Portal) receive(ctx context.Context, rq *request, v visitor, wv *store.WebVisitor, clientID, body string, atts []model.Attachment) (store.InboundResult, error) {
-	ch, err := p.st.DefaultChannel(ctx, rq.org.ID, model.ChannelWeb)
+	ch, err := p.webChannel(ctx, rq.org.ID)
 	if err != nil {
 		return store.InboundResult{}, err
 	}
@@ -101,6 +102,32 @@ func (p *Portal) receive(ctx context.Context, rq *request, v visitor, wv *store.
 		Body:              body, Attachments: atts,
 		Topic: topic, // routing rules may pick a team by it
 	}, rq.subject(wv))
+}
+
+// webChannelTTL is how long the organisation's web channel is taken from
+// memory: every message of the chat needs it, admins change it seldom.
+const webChannelTTL = 10 * time.Second
+
+type cachedChannel struct {
+	ch *model.Channel
+	at time.Time
+}
+
+// webChannel is the organisation's web chat channel, read at most every
+// webChannelTTL.
+func (p *Portal) webChannel(ctx context.Context, orgID int64) (*model.Channel, error) {
+	now := time.Now()
+	if v, ok := p.webChannels.Load(orgID); ok {
+		if c := v.(cachedChannel); now.Sub(c.at) < webChannelTTL && !now.Before(c.at) {
+			return c.ch, nil
+		}
+	}
+	ch, err := p.st.DefaultChannel(ctx, orgID, model.ChannelWeb)
+	if err != nil {
+		return nil, err
+	}
+	p.webChannels.Store(orgID, cachedChannel{ch: ch, at: now})
+	return ch, nil
 }
 
 // validClientID accepts the ids chat.js makes (UUIDs) and the form's.
