@@ -72,6 +72,9 @@ type Portal struct {
 	zones       sync.Map                  // time zone name → *time.Location
 	webChannels sync.Map                  // organisation → cachedChannel
 
+	pollOnce sync.Once
+	wsPoll   *wsPoller // watches idle chat sockets; nil where the system has none
+
 	desk   *desk.Service
 	st     *store.Store
 	files  *files.Store
@@ -203,4 +206,13 @@ func (p *Portal) allow(visitorID, ip string) bool {
 // the page reconnects, to another instance or to this one restarted). The
 // server calls it when shutting down, since http.Server.Shutdown neither
 // closes nor waits for hijacked connections.
-func (p *Portal) CloseLive() { p.stopLive() }
+func (p *Portal) CloseLive() {
+	p.stopLive()
+	p.poller().close()
+}
+
+// poller is the watch of idle chat sockets, started with the first.
+func (p *Portal) poller() *wsPoller {
+	p.pollOnce.Do(func() { p.wsPoll = newWSPoller() })
+	return p.wsPoll
+}

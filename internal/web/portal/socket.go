@@ -13,8 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"github.com/sportello/sportello/internal/model"
 	"github.com/sportello/sportello/internal/realtime"
 	"github.com/sportello/sportello/internal/store"
@@ -58,7 +56,7 @@ import (
 
 // Close codes of the chat.
 const (
-	closeUnauthorized websocket.StatusCode = 4401
+	closeUnauthorized wsStatus = 4401
 )
 
 // maxFrame bounds a frame from the page: a message of 20,000 characters
@@ -122,7 +120,7 @@ type outError struct {
 // below it: frames, events and timers are handled one at a time.
 type chatConn struct {
 	p      *Portal
-	c      *websocket.Conn
+	c      *wsConn
 	rq     *request
 	v      visitor
 	ip     string
@@ -170,20 +168,18 @@ func (p *Portal) socket(w http.ResponseWriter, r *http.Request, rq *request) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	c, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
-		InsecureSkipVerify: true, // the Origin was checked above, against this organisation's sites
-		CompressionMode:    websocket.CompressionNoContextTakeover,
-	})
+	conn, ahead, err := wsAccept(w, r)
 	if err != nil {
-		return // Accept answered the client
+		return // wsAccept answered the client
 	}
-	c.SetReadLimit(maxFrame)
+	c := newWSConn(conn, maxFrame)
 
 	// The connection outlives the request: its own context, ended by the
 	// connection failing; a server shutting down (p.live) closes it.
 	ctx, cancel := context.WithCancel(context.Background())
 	q := r.URL.Query()
 	cc := &chatConn{p: p, c: c, rq: rq, ip: web.ClientIP(r), loc: p.orgLocation(rq), ctx: ctx, cancel: cancel}
+	c.onMessage, c.onClose = cc.onData, cc.end
 	cc.v, err = p.verify(ctx, rq.org.ID, q.Get("token"))
 	if err != nil {
 		if model.ErrorIs(err, model.CodeUnauthorized) {
@@ -191,7 +187,7 @@ func (p *Portal) socket(w http.ResponseWriter, r *http.Request, rq *request) {
 			c.Close(closeUnauthorized, "unauthorized")
 		} else {
 			p.log.ErrorContext(ctx, "portal: socket", "err", err)
-			c.Close(websocket.StatusInternalError, "")
+			c.Close(wsInternalError, "")
 		}
 		cc.end()
 		return
@@ -203,11 +199,25 @@ func (p *Portal) socket(w http.ResponseWriter, r *http.Request, rq *request) {
 		go cc.end() // not under cc.mu: end waits for nothing, but keep the order simple
 		return
 	}
-	cc.stopLive = context.AfterFunc(p.live, func() { cc.c.Close(websocket.StatusGoingAway, "server restarting") })
+	cc.stopLive = context.AfterFunc(p.live, func() { cc.c.Close(wsGoingAway, "server restarting") })
 	cc.statusTimer = time.AfterFunc(time.Hour, cc.onStatusTimer)
 	cc.armStatus(ctx, cc.statusTimer)
 	cc.pingTimer = time.AfterFunc(p.opt.PingInterval, cc.ping)
-	go cc.readLoop()
+	// Reading starts once the state above is ready (frames wait for
+	// cc.mu): bytes the page sent ahead first, then, on Linux, the
+	// poller's watch; elsewhere a goroutine of its own.
+	switch {
+	case len(ahead) > 0:
+		go func() {
+			if c.readRound(func(b []byte) (int, error) { n := copy(b, ahead); ahead = ahead[n:]; return n, nil }) {
+				if !p.poller().watch(c) {
+					c.readLoop()
+				}
+			}
+		}()
+	case !p.poller().watch(c):
+		go c.readLoop()
+	}
 }
 
 // end releases the connection, once: its context, timers, subscription
@@ -234,29 +244,23 @@ func (cc *chatConn) end() {
 	})
 }
 
-// readLoop reads the page's frames until the connection ends, and handles
-// each in turn.
-func (cc *chatConn) readLoop() {
-	defer cc.end()
+// onData handles a message from the page (the connection's reading
+// goroutine calls it, one at a time).
+func (cc *chatConn) onData(text bool, data []byte) {
 	ctx := cc.ctx
-	for {
-		typ, data, err := cc.c.Read(ctx)
-		if err != nil {
-			return
-		}
-		var f inFrame
-		if typ != websocket.MessageText || json.Unmarshal(data, &f) != nil {
-			f = inFrame{Type: "malformed"}
-		}
-		cc.mu.Lock()
-		if ctx.Err() == nil {
-			err = cc.onFrame(ctx, f)
-		}
-		cc.mu.Unlock()
-		if err != nil {
-			cc.fail(ctx, err)
-			return
-		}
+	var f inFrame
+	if !text || json.Unmarshal(data, &f) != nil {
+		f = inFrame{Type: "malformed"}
+	}
+	cc.mu.Lock()
+	var err error
+	if ctx.Err() == nil {
+		err = cc.onFrame(ctx, f)
+	}
+	cc.mu.Unlock()
+	if err != nil {
+		cc.fail(ctx, err)
+		cc.end()
 	}
 }
 
@@ -323,21 +327,22 @@ func (cc *chatConn) onStatusTimer() {
 	}
 }
 
-// ping checks that the other end is still there; one that does not
-// answer within the interval is closed, which ends the connection.
+// ping checks that the other end is still there: a page that has not
+// answered the last ping by now is gone, and its connection is ended.
 func (cc *chatConn) ping() {
-	ctx := cc.ctx
-	if ctx.Err() != nil {
+	if cc.ctx.Err() != nil {
 		return
 	}
-	pctx, done := context.WithTimeout(ctx, max(cc.p.opt.PingInterval, writeTimeout))
-	err := cc.c.Ping(pctx)
-	done()
-	if err != nil {
+	interval := cc.p.opt.PingInterval
+	if time.Since(time.Unix(0, cc.c.lastPong.Load())) > interval+max(interval, writeTimeout) {
 		cc.end()
 		return
 	}
-	cc.pingTimer.Reset(cc.p.opt.PingInterval)
+	if err := cc.c.Ping(); err != nil {
+		cc.end()
+		return
+	}
+	cc.pingTimer.Reset(interval)
 }
 
 // originAllowed accepts a handshake from the desk's own pages (the hosted
@@ -401,18 +406,19 @@ func (cc *chatConn) send(ctx context.Context, v any) error {
 	if err != nil {
 		return err
 	}
-	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
-	defer cancel()
-	return cc.c.Write(wctx, websocket.MessageText, data)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return cc.c.WriteText(data, time.Now().Add(writeTimeout))
 }
 
 // fail ends the connection after err: the page reconnects and resumes.
 func (cc *chatConn) fail(ctx context.Context, err error) {
-	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, errFlood) || websocket.CloseStatus(err) != -1 {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, errFlood) || errors.Is(err, errWSClosed) {
 		return // the connection ended, or was ended on purpose; nothing to say
 	}
 	cc.p.log.WarnContext(ctx, "portal: socket", "org", cc.rq.org.Slug, "err", err)
-	cc.c.Close(websocket.StatusInternalError, "")
+	cc.c.Close(wsInternalError, "")
 }
 
 // sendError tells the page what went wrong with one of its frames.
@@ -614,7 +620,7 @@ func (cc *chatConn) onFrame(ctx context.Context, f inFrame) error {
 	}
 	if cc.inSecond++; cc.inSecond > cc.p.maxFrames {
 		_ = cc.sendError(ctx, errRateLimited, "")
-		cc.c.Close(websocket.StatusPolicyViolation, "too many frames")
+		cc.c.Close(wsPolicyViolation, "too many frames")
 		return errFlood
 	}
 	switch f.Type {
