@@ -35,8 +35,7 @@ func clientFrame(fin bool, op byte, payload []byte) []byte {
 }
 
 type wsRecorder struct {
-	msgs   []string
-	closed bool
+	msgs []string
 }
 
 func newTestWS(t *testing.T, limit int) (*wsConn, *wsRecorder, net.Conn) {
