@@ -134,10 +134,18 @@ func TestWSRefusesBadFrames(t *testing.T) {
 // is not UTF-8 is refused with 1007.
 func TestWSControlFrames(t *testing.T) {
 	c, _, client := newTestWS(t, 1<<10)
-	go c.feed(clientFrame(true, opPing, []byte("hb")))
+	// One feed at a time, as a connection's reader does: each in its
+	// goroutine (the pipe blocks its answer until read), waited for.
+	feed := func(b []byte) chan error {
+		done := make(chan error, 1)
+		go func() { done <- c.feed(b) }()
+		return done
+	}
+	fed := feed(clientFrame(true, opPing, []byte("hb")))
 	if op, p := readServerFrame(t, client); op != opPong || string(p) != "hb" {
 		t.Errorf("ping: got op %x %q, want a pong with hb", op, p)
 	}
+	<-fed
 	before := c.lastPong.Load()
 	time.Sleep(time.Millisecond)
 	if err := c.feed(clientFrame(true, opPong, nil)); err != nil || c.lastPong.Load() == before {
@@ -145,10 +153,11 @@ func TestWSControlFrames(t *testing.T) {
 	}
 	closed := make(chan struct{})
 	c.onClose = func() { close(closed) }
-	go c.feed(clientFrame(true, opClose, []byte{0x03, 0xE8}))
+	fed = feed(clientFrame(true, opClose, []byte{0x03, 0xE8}))
 	if op, p := readServerFrame(t, client); op != opClose || binary.BigEndian.Uint16(p) != 1000 {
 		t.Errorf("close: got op %x %v, want close 1000", op, p)
 	}
+	<-fed
 	select {
 	case <-closed:
 	case <-time.After(2 * time.Second):
@@ -242,4 +251,67 @@ func FuzzWSFeed(f *testing.F) {
 		}
 		_ = c.feed(append([]byte(nil), data[cut:]...))
 	})
+}
+
+// Both ways of reading a socket — the poller's watch (Linux) and a
+// goroutine of its own (elsewhere) — deliver what arrives in pieces, and
+// end the connection when the other side goes.
+func TestWSReaders(t *testing.T) {
+	for _, reader := range []string{"poller", "goroutine"} {
+		t.Run(reader, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			client, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer client.Close()
+			server, err := ln.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := newWSConn(server, 1<<10)
+			got := make(chan string, 10)
+			ended := make(chan struct{})
+			c.onMessage = func(text bool, data []byte) { got <- string(data) }
+			c.onClose = func() { close(ended) }
+			switch reader {
+			case "poller":
+				p := newWSPoller()
+				if p == nil {
+					t.Skip("no poller on this system")
+				}
+				defer p.close()
+				if !p.watch(c) {
+					t.Fatal("the poller refused a TCP socket")
+				}
+			default:
+				go c.readLoop()
+			}
+			frame := clientFrame(true, opText, []byte("ciao"))
+			for _, piece := range [][]byte{frame[:3], frame[3:]} {
+				if _, err := client.Write(piece); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			select {
+			case m := <-got:
+				if m != "ciao" {
+					t.Errorf("got %q", m)
+				}
+			case <-time.After(2 * time.Second):
+				t.Fatal("nothing delivered")
+			}
+			client.Close()
+			select {
+			case <-ended:
+			case <-time.After(2 * time.Second):
+				t.Fatal("the connection did not end when the other side went")
+			}
+		})
+	}
 }
