@@ -157,7 +157,8 @@ func (e *errWSProtocol) Error() string { return "websocket: " + e.why }
 // start of an unfinished one is kept. An error ends the connection with
 // its close code.
 func (c *wsConn) feed(b []byte) error {
-	if len(c.partial) > 0 {
+	kept := len(c.partial) > 0
+	if kept {
 		c.partial = append(c.partial, b...)
 		b = c.partial
 	}
@@ -171,14 +172,22 @@ func (c *wsConn) feed(b []byte) error {
 		}
 		b = b[n:]
 	}
-	if len(b) == 0 {
+	switch {
+	case len(b) == 0:
 		c.partial = nil
-		return nil
+	case kept:
+		// Still the kept bytes' tail: moved to the front only when a frame
+		// was taken, so that a frame arriving a byte at a time is not
+		// copied again at each byte.
+		if len(b) < len(c.partial) {
+			c.partial = c.partial[:copy(c.partial, b)]
+		}
+	default:
+		// Keep what is left, copied: b may be a pooled buffer.
+		rest := make([]byte, len(b), max(len(b), 64))
+		copy(rest, b)
+		c.partial = rest
 	}
-	// Keep what is left, copied: b may be a pooled buffer.
-	rest := make([]byte, len(b), max(len(b), 64))
-	copy(rest, b)
-	c.partial = rest
 	return nil
 }
 

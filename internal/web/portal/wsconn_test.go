@@ -253,6 +253,27 @@ func FuzzWSFeed(f *testing.F) {
 	})
 }
 
+// A large message arriving a byte at a time (a slow link, or someone
+// trying to make the server copy it over and over) is put together in
+// time proportional to its size.
+func TestWSLargeFrameByteByByte(t *testing.T) {
+	c, rec, _ := newTestWS(t, maxFrame)
+	body := bytes.Repeat([]byte("é"), 60_000) // 120,000 bytes: a 64-bit length
+	frame := clientFrame(true, opText, body)
+	start := time.Now()
+	for i := range frame {
+		if err := c.feed(frame[i : i+1]); err != nil {
+			t.Fatalf("byte %d: %v", i, err)
+		}
+	}
+	if len(rec.msgs) != 1 || rec.msgs[0] != string(body) {
+		t.Fatalf("got %d messages", len(rec.msgs))
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("%d bytes one at a time took %v", len(frame), d)
+	}
+}
+
 // Both ways of reading a socket — the poller's watch (Linux) and a
 // goroutine of its own (elsewhere) — deliver what arrives in pieces, and
 // end the connection when the other side goes.
