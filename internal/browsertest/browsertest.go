@@ -187,13 +187,31 @@ func (b *Browser) deleteSession() {
 
 // freePort asks the kernel for a free loopback port. Another process may
 // take it before chromedriver binds it; that is rare enough for tests.
+// freePort finds a port free on 127.0.0.1 and, where the machine has
+// IPv6, on ::1 too: chromedriver binds both and exits when either is
+// taken (a busy machine has many ports of closed connections waiting).
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	var lastErr error
+	for range 50 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l6, err6 := net.Listen("tcp6", "[::1]:"+strconv.Itoa(port))
+		l.Close()
+		if err6 == nil {
+			l6.Close()
+			return port, nil
+		}
+		probe, err := net.Listen("tcp6", "[::1]:0")
+		if err != nil {
+			return port, nil // no IPv6 here: the IPv4 port is enough
+		}
+		probe.Close()
+		lastErr = err6
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, lastErr
 }
 
 // syncBuffer collects the driver's output for a failure message.
