@@ -18,54 +18,52 @@ func (d *Service) Receive(ctx context.Context, in store.Inbound) (store.InboundR
 	if err != nil || res.Duplicate {
 		return res, err
 	}
-	if m := res.Message; m != nil && len(in.Attachments) == 0 && in.Certificate == nil && in.Quoted == "" {
-		// What was stored, as stored: no need to read it back (files,
-		// a PEC envelope and quoted text are filled in by the read).
-		if m.Attachments == nil {
-			m.Attachments = []model.Attachment{}
-		}
-		// One read of the conversation serves every console tab (their
-		// inbox rows) and the routing below.
-		c, err := d.st.Conversation(ctx, in.OrgID, res.ConversationID)
-		if err != nil {
-			d.log.Warn("load conversation for event", "conversation", res.ConversationID, "err", err)
-			d.publishMessage(m, res.NewConversation)
-			d.routeInbound(ctx, in, res)
-		} else {
-			d.publishMessageOf(m, c, res.NewConversation)
-			cc := *c // routing changes its own copy; the event's is shared
-			d.routeConversation(ctx, in, res, &cc)
-		}
-		if !in.Automated {
-			d.afterInbound(ctx, in, res)
-		}
-		return res, nil
+	// One read of the conversation serves every console tab of this
+	// process (their inbox rows) and the routing below.
+	c, err := d.st.Conversation(ctx, in.OrgID, res.ConversationID)
+	if err != nil {
+		d.log.Warn("load conversation after a message", "conversation", res.ConversationID, "err", err)
+		c = nil
 	}
-	msgs, err := d.st.Messages(ctx, in.OrgID, res.ConversationID, res.Seq-1, 1)
-	if err != nil || len(msgs) == 0 {
-		// Stored; the event is only a signal and clients resync from the
-		// database, so a failed read here loses nothing.
-		d.log.Warn("load message for event", "conversation", res.ConversationID, "err", err)
-		d.publishSignal(in.OrgID, res.ConversationID, res.Seq, res.NewConversation)
-		d.routeInbound(ctx, in, res)
-		if !in.Automated {
-			d.afterInbound(ctx, in, res)
-		}
-		return res, nil
+	d.announce(ctx, in, res, c)
+	if c != nil {
+		cc := *c                               // routing changes its own copy; the event's is shared
+		d.routeConversation(ctx, in, res, &cc) // language, routing, due times, out of hours (inbound.go)
 	}
-	d.publishMessage(msgs[0], res.NewConversation)
-	d.routeInbound(ctx, in, res) // language, routing, due times, out of hours (inbound.go)
 	if !in.Automated {
 		d.afterInbound(ctx, in, res) // the screener's chat flow (screenchat.go)
 	}
 	return res, nil
 }
 
+// announce publishes a message just stored, with its conversation when
+// at hand (c may be nil). What was stored is announced as stored, unless
+// the store adds to it (files, a PEC envelope, quoted text): then it is
+// read back. When that read fails the event is only a signal: clients
+// resync from the database, so nothing is lost.
+func (d *Service) announce(ctx context.Context, in store.Inbound, res store.InboundResult, c *model.Conversation) {
+	m := res.Message
+	if m == nil || len(in.Attachments) > 0 || in.Certificate != nil || in.Quoted != "" {
+		msgs, err := d.st.Messages(ctx, in.OrgID, res.ConversationID, res.Seq-1, 1)
+		if err != nil || len(msgs) == 0 {
+			d.log.Warn("load message for event", "conversation", res.ConversationID, "err", err)
+			d.publishSignal(in.OrgID, res.ConversationID, res.Seq, res.NewConversation)
+			return
+		}
+		m = msgs[0]
+	}
+	if m.Attachments == nil {
+		m.Attachments = []model.Attachment{}
+	}
+	d.publishMessageOf(m, c, res.NewConversation)
+}
+
 // receiveDeferred records a provider's message as Receive does, but
 // leaves what follows storing — language, routing, due times, the
 // out-of-hours reply, the screener's chat flow — to a route job queued in
 // the same transaction: the webhook answers as soon as the message is
-// durable and announced.
+// durable and announced. (Files the provider holds come later, announced
+// by their job.)
 func (d *Service) receiveDeferred(ctx context.Context, in store.Inbound) (store.InboundResult, error) {
 	in.Deferred = true
 	res, err := d.st.RecordInbound(ctx, in)
@@ -73,15 +71,7 @@ func (d *Service) receiveDeferred(ctx context.Context, in store.Inbound) (store.
 		return res, err
 	}
 	d.kickJobs()
-	if m := res.Message; m != nil && len(in.Attachments) == 0 {
-		// What was stored, as stored: no need to read it back. (Files
-		// the provider holds come later, announced by their job.)
-		d.publishMessage(m, res.NewConversation)
-	} else if msgs, err := d.st.Messages(ctx, in.OrgID, res.ConversationID, res.Seq-1, 1); err == nil && len(msgs) == 1 {
-		d.publishMessage(msgs[0], res.NewConversation)
-	} else {
-		d.publishSignal(in.OrgID, res.ConversationID, res.Seq, res.NewConversation)
-	}
+	d.announce(ctx, in, res, nil)
 	return res, nil
 }
 
