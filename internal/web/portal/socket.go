@@ -169,8 +169,14 @@ func (p *Portal) socket(w http.ResponseWriter, r *http.Request, rq *request) {
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
 	conn, ahead, err := wsAccept(w, r)
+	if errors.Is(err, errNotHandshake) {
+		w.Header().Set("Upgrade", "websocket")
+		w.Header().Set("Sec-WebSocket-Version", "13")
+		http.Error(w, rq.pr.T("chat.socket_handshake", nil), http.StatusUpgradeRequired)
+		return
+	}
 	if err != nil {
-		return // wsAccept answered the client
+		return // the connection could not be taken over: nothing to answer on
 	}
 	c := newWSConn(conn, maxFrame)
 

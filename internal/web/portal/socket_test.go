@@ -441,3 +441,14 @@ func TestSocketFrameCapFollowsTheRateLimit(t *testing.T) {
 		t.Errorf("after 100 frames in a second: %+v", f)
 	}
 }
+
+// The socket's address opened as a page (no handshake) is told, in the
+// visitor's language, to open the chat page instead.
+func TestSocketAddressWithoutHandshake(t *testing.T) {
+	e := newEnv(t, storetest.Open(t, store.SQLite), options{})
+	r := e.client().get(e.chatPath("/ws?lang=ar"))
+	wantStatus(t, "plain GET", r, http.StatusUpgradeRequired)
+	if !strings.Contains(r.body, "صفحة الدردشة") {
+		t.Errorf("the answer is not in Arabic: %q", r.body)
+	}
+}

@@ -32,7 +32,6 @@ const (
 	wsNormal          wsStatus = 1000
 	wsGoingAway       wsStatus = 1001
 	wsProtocolError   wsStatus = 1002
-	wsUnsupported     wsStatus = 1003
 	wsNoStatus        wsStatus = 1005
 	wsInvalidData     wsStatus = 1007
 	wsPolicyViolation wsStatus = 1008
@@ -84,25 +83,29 @@ type wsConn struct {
 	msgOp   byte        // its opcode; 0 when none
 }
 
-// wsAccept answers the handshake and takes the connection over. Bytes the
-// client sent ahead of the answer are returned, to feed first.
-func wsAccept(w http.ResponseWriter, r *http.Request) (net.Conn, []byte, error) {
-	if r.Method != http.MethodGet || !headerHas(r.Header, "Connection", "upgrade") || !headerHas(r.Header, "Upgrade", "websocket") {
-		w.Header().Set("Connection", "Upgrade")
-		w.Header().Set("Upgrade", "websocket")
-		http.Error(w, "a WebSocket handshake is expected here", http.StatusUpgradeRequired)
-		return nil, nil, errors.New("websocket: not a handshake")
+// errNotHandshake: the request is not a WebSocket handshake this server
+// takes (wrong method or headers, a version other than 13, a bad key).
+var errNotHandshake = errors.New("websocket: not a handshake")
+
+// wsHandshake checks that r asks for a WebSocket (RFC 6455, 4.2.1).
+func wsHandshake(r *http.Request) bool {
+	if r.Method != http.MethodGet || !headerHas(r.Header, "Connection", "upgrade") || !headerHas(r.Header, "Upgrade", "websocket") ||
+		r.Header.Get("Sec-WebSocket-Version") != "13" {
+		return false
 	}
-	if r.Header.Get("Sec-WebSocket-Version") != "13" {
-		w.Header().Set("Sec-WebSocket-Version", "13")
-		http.Error(w, "unsupported WebSocket version", http.StatusBadRequest)
-		return nil, nil, errors.New("websocket: version")
+	k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(r.Header.Get("Sec-WebSocket-Key")))
+	return err == nil && len(k) == 16
+}
+
+// wsAccept answers the handshake and takes the connection over. Bytes the
+// client sent ahead of the answer are returned, to feed first. A request
+// that is not a handshake gets errNotHandshake, and no answer: the
+// caller gives one in the visitor's language.
+func wsAccept(w http.ResponseWriter, r *http.Request) (net.Conn, []byte, error) {
+	if !wsHandshake(r) {
+		return nil, nil, errNotHandshake
 	}
 	key := strings.TrimSpace(r.Header.Get("Sec-WebSocket-Key"))
-	if k, err := base64.StdEncoding.DecodeString(key); err != nil || len(k) != 16 {
-		http.Error(w, "bad Sec-WebSocket-Key", http.StatusBadRequest)
-		return nil, nil, errors.New("websocket: key")
-	}
 	h := w.Header()
 	h.Set("Upgrade", "websocket")
 	h.Set("Connection", "Upgrade")
