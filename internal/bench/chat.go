@@ -109,16 +109,11 @@ func Chat(ctx context.Context, opt ChatOptions, out io.Writer) (Result, error) {
 	if opt.ClosedLoop {
 		opt.Rate = 0
 	}
-	base, err := url.Parse(strings.TrimRight(opt.Target, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") {
-		return Result{}, fmt.Errorf("chat: target %q is not an http(s) URL", opt.Target)
-	}
-	loop4, err := loopback(ctx, base.Hostname())
+	run, loop4, err := newChatRun(ctx, opt)
 	if err != nil {
 		return Result{}, err
 	}
-	run := &chatRun{opt: opt, base: base, runID: strconv.FormatInt(time.Now().UnixNano(), 36),
-		sentAt: map[chatKey]time.Time{}, replyAt: map[string]time.Time{}, convSet: map[int64]bool{}}
+	base := run.base
 	res := Result{Benchmark: "chat", Engine: "server", Org: opt.Org, At: time.Now().UTC().Truncate(time.Second)}
 	stats := &ChatStats{Visitors: opt.Visitors, OperatorsN: opt.Operators, ClosedLoop: opt.ClosedLoop, Rate: opt.Rate}
 	res.ChatStats = stats
@@ -152,24 +147,7 @@ func Chat(ctx context.Context, opt ChatOptions, out io.Writer) (Result, error) {
 	}
 
 	// Visitors connect (a few at a time), then all start together.
-	setupStart := time.Now()
-	conns := make([]*chatVisitor, opt.Visitors)
-	var setupWG sync.WaitGroup
-	sem := make(chan struct{}, 32)
-	for i := range opt.Visitors {
-		setupWG.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			v, err := run.connect(ctx, i, loop4)
-			if err != nil {
-				run.fail(fmt.Errorf("visitor %d: %w", i, err))
-				return
-			}
-			conns[i] = v
-		})
-	}
-	setupWG.Wait()
-	fmt.Fprintf(out, "  %d visitors connected in %.1f s, %d failed\n", countNonNil(conns), time.Since(setupStart).Seconds(), run.errs.Load())
+	conns := run.connectAll(ctx, loop4, out)
 
 	start := time.Now()
 	deadline := start.Add(opt.Duration)
@@ -416,6 +394,45 @@ func (r *chatRun) dialLive(ctx context.Context, hc *http.Client) (*websocket.Con
 		return nil, err
 	}
 	return c, nil
+}
+
+// newChatRun checks the target (an http(s) URL on a loopback address)
+// and makes the run's shared state; loop4 says each visitor may connect
+// from its own 127.1.x.y address.
+func newChatRun(ctx context.Context, opt ChatOptions) (run *chatRun, loop4 bool, err error) {
+	base, err := url.Parse(strings.TrimRight(opt.Target, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") {
+		return nil, false, fmt.Errorf("chat: target %q is not an http(s) URL", opt.Target)
+	}
+	if loop4, err = loopback(ctx, base.Hostname()); err != nil {
+		return nil, false, err
+	}
+	return &chatRun{opt: opt, base: base, runID: strconv.FormatInt(time.Now().UnixNano(), 36),
+		sentAt: map[chatKey]time.Time{}, replyAt: map[string]time.Time{}, convSet: map[int64]bool{}}, loop4, nil
+}
+
+// connectAll connects opt.Visitors visitors, 32 at a time; a visitor that
+// fails is counted and left nil.
+func (r *chatRun) connectAll(ctx context.Context, loop4 bool, out io.Writer) []*chatVisitor {
+	start := time.Now()
+	conns := make([]*chatVisitor, r.opt.Visitors)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 32)
+	for i := range r.opt.Visitors {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			v, err := r.connect(ctx, i, loop4)
+			if err != nil {
+				r.fail(fmt.Errorf("visitor %d: %w", i, err))
+				return
+			}
+			conns[i] = v
+		})
+	}
+	wg.Wait()
+	fmt.Fprintf(out, "  %d visitors connected in %.1f s, %d failed\n", countNonNil(conns), time.Since(start).Seconds(), r.errs.Load())
+	return conns
 }
 
 // chatVisitor is one visitor's connection.

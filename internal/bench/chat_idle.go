@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -40,16 +39,11 @@ func ChatIdle(ctx context.Context, opt ChatOptions, out io.Writer) (Result, erro
 	if opt.Visitors <= 0 || opt.Duration <= 0 {
 		return Result{}, fmt.Errorf("chat: visitors and duration must be positive")
 	}
-	base, err := url.Parse(strings.TrimRight(opt.Target, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") {
-		return Result{}, fmt.Errorf("chat: target %q is not an http(s) URL", opt.Target)
-	}
-	loop4, err := loopback(ctx, base.Hostname())
+	run, loop4, err := newChatRun(ctx, opt)
 	if err != nil {
 		return Result{}, err
 	}
-	run := &chatRun{opt: opt, base: base, runID: strconv.FormatInt(time.Now().UnixNano(), 36),
-		sentAt: map[chatKey]time.Time{}, replyAt: map[string]time.Time{}, convSet: map[int64]bool{}}
+	base := run.base
 	stats := &IdleStats{IdleVisitors: opt.Visitors}
 	res := Result{Benchmark: "chat-idle", Engine: "server", Org: opt.Org, At: time.Now().UTC().Truncate(time.Second), IdleStats: stats}
 	fmt.Fprintf(out, "chat against %s, org %s: %d idle visitors for %s\n", base, opt.Org, opt.Visitors, opt.Duration)
@@ -60,24 +54,7 @@ func ChatIdle(ctx context.Context, opt ChatOptions, out io.Writer) (Result, erro
 	if err != nil {
 		return res, err
 	}
-	conns := make([]*chatVisitor, opt.Visitors)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 32)
-	setupStart := time.Now()
-	for i := range opt.Visitors {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			v, err := run.connect(ctx, i, loop4)
-			if err != nil {
-				run.fail(fmt.Errorf("visitor %d: %w", i, err))
-				return
-			}
-			conns[i] = v
-		})
-	}
-	wg.Wait()
-	fmt.Fprintf(out, "  %d visitors connected in %.1f s, %d failed\n", countNonNil(conns), time.Since(setupStart).Seconds(), run.errs.Load())
+	conns := run.connectAll(ctx, loop4, out)
 	// Let the connections' first frames (history, status) settle.
 	time.Sleep(2 * time.Second)
 	start := time.Now()
